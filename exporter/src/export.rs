@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{ExportError, Result};
 use crate::from_module::spec_from_config;
 use crate::onnx_file::{
-    EncoderKind, ExportOptions, IMAGENET_MEAN, IMAGENET_STD, Provenance, write_encoder,
+    EncoderKind, ExportOptions, Provenance, write_encoder,
 };
 use crate::proto::Written;
 use crate::weights::EncoderWeights;
@@ -67,8 +67,9 @@ pub fn export_encoder(req: &ExportRequest) -> Result<Written> {
 
     let prov = Provenance {
         encoder: req.encoder,
-        mean: IMAGENET_MEAN,
-        std: IMAGENET_STD,
+        // `data.mean` / `data.std` (default: ImageNet's, as the official transforms).
+        mean: config.data.mean.map(|v| v as f32),
+        std: config.data.std.map(|v| v as f32),
         source: source_tag(&req.checkpoint)?,
     };
     write_encoder(weights, &prov, &req.options, &req.out)

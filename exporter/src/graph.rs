@@ -212,14 +212,16 @@ pub fn build_encoder_graph(mut w: EncoderWeights, opts: GraphOptions) -> Result<
             vec![],
         )?;
         let out = b.linear(&mut w, &ctx, &format!("{s}.attn.proj"))?;
-        x = b.op("Add", &format!("{s}/residual1"), &[&x, &out], vec![])?;
+        // Branch first: ORT's attention fusion follows the first `Add` input of the
+        // SkipLayerNormalization it anchors on, which must be the attention output.
+        x = b.op("Add", &format!("{s}/residual1"), &[&out, &x], vec![])?;
 
         // x = x + fc2(gelu(fc1(norm2(x))))
         let h = b.layer_norm(&mut w, &x, &format!("{s}.norm2"))?;
         let h = b.linear(&mut w, &h, &format!("{s}.mlp.fc1"))?;
         let h = b.gelu(&h, &format!("{s}.mlp"))?;
         let h = b.linear(&mut w, &h, &format!("{s}.mlp.fc2"))?;
-        x = b.op("Add", &format!("{s}/residual2"), &[&x, &h], vec![])?;
+        x = b.op("Add", &format!("{s}/residual2"), &[&h, &x], vec![])?;
     }
 
     // Final norm (float32 in both modes) -> embeddings; mean over tokens -> pooled.

@@ -10,7 +10,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let images = args.map(image::open).collect::<Result<Vec<_>, _>>()?;
     let embedder = Embedder::open(&model, Device::Cpu)?;
     let pooled = embedder.embed(&images)?; // [images, dim]
-    println!("{model}: crop {} on {}, embeddings {:?}", embedder.info().crop_size, embedder.device(), pooled.dim());
+    println!(
+        "{model}: crop {} on {}, embeddings {:?}",
+        embedder.info().crop_size,
+        embedder.device(),
+        pooled.dim()
+    );
     for (i, row) in pooled.outer_iter().enumerate() {
         let head: Vec<String> = row.iter().take(6).map(|v| format!("{v:.4}")).collect();
         println!("image {i}: [{}, ...]", head.join(", "));

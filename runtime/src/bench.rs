@@ -27,7 +27,11 @@ pub struct BenchConfig {
 
 impl Default for BenchConfig {
     fn default() -> Self {
-        Self { batches: vec![1, 8, 32], warmup: 3, iters: 20 }
+        Self {
+            batches: vec![1, 8, 32],
+            warmup: 3,
+            iters: 20,
+        }
     }
 }
 
@@ -58,9 +62,15 @@ pub struct BenchReport {
 }
 
 /// Runs the benchmark on an opened embedder (`threads` is only recorded).
-pub fn bench(embedder: &Embedder, config: &BenchConfig, threads: Option<usize>) -> Result<BenchReport> {
+pub fn bench(
+    embedder: &Embedder,
+    config: &BenchConfig,
+    threads: Option<usize>,
+) -> Result<BenchReport> {
     if config.batches.is_empty() || config.batches.contains(&0) || config.iters == 0 {
-        return Err(RuntimeError::InvalidArgument("bench needs batch sizes >= 1 and at least one iteration".into()));
+        return Err(RuntimeError::InvalidArgument(
+            "bench needs batch sizes >= 1 and at least one iteration".into(),
+        ));
     }
     let info = embedder.info();
     if let Some(fixed) = info.fixed_batch
@@ -75,7 +85,8 @@ pub fn bench(embedder: &Embedder, config: &BenchConfig, threads: Option<usize>) 
     let side = info.crop_size;
     let mut rows = Vec::new();
     for &batch in &config.batches {
-        let pixels = Array4::from_shape_simple_fn((batch, 3, side, side), || rng.random_range(-2.0f32..2.0));
+        let pixels =
+            Array4::from_shape_simple_fn((batch, 3, side, side), || rng.random_range(-2.0f32..2.0));
         for _ in 0..config.warmup {
             embedder.embed_pixels(pixels.view())?;
         }
@@ -86,7 +97,12 @@ pub fn bench(embedder: &Embedder, config: &BenchConfig, threads: Option<usize>) 
             times_ms.push(start.elapsed().as_secs_f64() * 1e3);
         }
         let row = summarize(batch, &mut times_ms);
-        tracing::info!(batch, median_ms = row.median_ms, images_per_s = row.images_per_s, "bench");
+        tracing::info!(
+            batch,
+            median_ms = row.median_ms,
+            images_per_s = row.images_per_s,
+            "bench"
+        );
         rows.push(row);
     }
     Ok(BenchReport {
@@ -105,28 +121,50 @@ pub fn bench(embedder: &Embedder, config: &BenchConfig, threads: Option<usize>) 
 pub fn summarize(batch: usize, times_ms: &mut [f64]) -> BenchRow {
     times_ms.sort_by(f64::total_cmp);
     let n = times_ms.len();
-    let median_ms = if n % 2 == 1 { times_ms[n / 2] } else { (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0 };
+    let median_ms = if n % 2 == 1 {
+        times_ms[n / 2]
+    } else {
+        (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2.0
+    };
     let p90_ms = times_ms[((0.9 * n as f64).ceil() as usize).clamp(1, n) - 1];
     let mean_ms = times_ms.iter().sum::<f64>() / n as f64;
-    BenchRow { batch, iters: n, median_ms, p90_ms, mean_ms, images_per_s: batch as f64 / (median_ms / 1e3) }
+    BenchRow {
+        batch,
+        iters: n,
+        median_ms,
+        p90_ms,
+        mean_ms,
+        images_per_s: batch as f64 / (median_ms / 1e3),
+    }
 }
 
 impl BenchReport {
     /// A plain-text table, one row per batch size.
     pub fn table(&self) -> String {
-        let threads = self.threads.map_or("default".to_string(), |t| t.to_string());
+        let threads = self
+            .threads
+            .map_or("default".to_string(), |t| t.to_string());
         let mut out = format!("{} on {} (threads: {threads})\n", self.model, self.device);
-        let _ = writeln!(out, "{:>6} {:>12} {:>12} {:>12}", "batch", "median ms", "p90 ms", "images/s");
+        let _ = writeln!(
+            out,
+            "{:>6} {:>12} {:>12} {:>12}",
+            "batch", "median ms", "p90 ms", "images/s"
+        );
         for row in &self.rows {
-            let _ = writeln!(out, "{:>6} {:>12.3} {:>12.3} {:>12.1}", row.batch, row.median_ms, row.p90_ms, row.images_per_s);
+            let _ = writeln!(
+                out,
+                "{:>6} {:>12.3} {:>12.3} {:>12.1}",
+                row.batch, row.median_ms, row.p90_ms, row.images_per_s
+            );
         }
         out
     }
 
     /// Writes the report as pretty JSON.
     pub fn write_json(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(self)
-            .map_err(|e| RuntimeError::InvalidArgument(format!("cannot serialize the bench report: {e}")))?;
+        let text = serde_json::to_string_pretty(self).map_err(|e| {
+            RuntimeError::InvalidArgument(format!("cannot serialize the bench report: {e}"))
+        })?;
         std::fs::write(path, text + "\n").map_err(|e| RuntimeError::io("cannot write", path, e))
     }
 }

@@ -90,8 +90,15 @@ impl FromStr for BatchProfile {
 
     /// Parses `MIN,OPT,MAX`, e.g. `1,8,32`.
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || RuntimeError::InvalidArgument(format!("TensorRT profile `{s}`: expected MIN,OPT,MAX with 1 <= MIN <= OPT <= MAX"));
-        let values: Vec<usize> = s.split(',').map(|v| v.trim().parse::<usize>().map_err(|_| bad())).collect::<Result<_>>()?;
+        let bad = || {
+            RuntimeError::InvalidArgument(format!(
+                "TensorRT profile `{s}`: expected MIN,OPT,MAX with 1 <= MIN <= OPT <= MAX"
+            ))
+        };
+        let values: Vec<usize> = s
+            .split(',')
+            .map(|v| v.trim().parse::<usize>().map_err(|_| bad()))
+            .collect::<Result<_>>()?;
         match values.as_slice() {
             &[min, opt, max] if 1 <= min && min <= opt && opt <= max => Ok(Self { min, opt, max }),
             _ => Err(bad()),
@@ -121,16 +128,26 @@ pub(crate) struct InputGeometry {
     pub width: usize,
 }
 
-const GPU_INSTALL_HINT: &str = "install the GPU library with `IJEPA_ORT_GPU=1 scripts/install-onnxruntime.sh`";
+const GPU_INSTALL_HINT: &str =
+    "install the GPU library with `IJEPA_ORT_GPU=1 scripts/install-onnxruntime.sh`";
 
-/// The execution providers for one concrete (non-`auto`) device; empty means ONNX Runtime's CPU provider.
+/// The execution providers for one concrete (non-`auto`) device.
+///
+/// CPU is registered explicitly (with its memory arena, ONNX Runtime's default), as Python's
+/// `providers=["CPUExecutionProvider"]` does: with no provider registered, ONNX Runtime would run its
+/// automatic device selection instead.
 pub(crate) fn execution_providers(
     device: Device,
     tensorrt: &TensorRtOptions,
     input: Option<&InputGeometry>,
 ) -> Result<Vec<ExecutionProviderDispatch>> {
     match device {
-        Device::Cpu => Ok(Vec::new()),
+        Device::Cpu => Ok(vec![
+            ort::ep::CPU::default()
+                .with_arena_allocator(true)
+                .build()
+                .error_on_failure(),
+        ]),
         Device::Cuda => cuda_providers(),
         Device::TensorRt => tensorrt_providers(tensorrt, input),
         Device::Auto => Err(RuntimeError::InvalidArgument(
@@ -152,18 +169,26 @@ fn cuda_providers() -> Result<Vec<ExecutionProviderDispatch>> {
 }
 
 #[cfg(feature = "tensorrt")]
-fn tensorrt_providers(options: &TensorRtOptions, input: Option<&InputGeometry>) -> Result<Vec<ExecutionProviderDispatch>> {
+fn tensorrt_providers(
+    options: &TensorRtOptions,
+    input: Option<&InputGeometry>,
+) -> Result<Vec<ExecutionProviderDispatch>> {
     use ort::ep::ExecutionProvider;
     require_available(Device::TensorRt, ort::ep::TensorRT::is_available())?;
     let mut trt = ort::ep::TensorRT::default().with_fp16(options.fp16);
     if let Some(dir) = &options.engine_cache_dir {
-        trt = trt.with_engine_cache(true).with_engine_cache_path(dir.display());
+        trt = trt
+            .with_engine_cache(true)
+            .with_engine_cache_path(dir.display());
     }
     if let Some(dir) = &options.timing_cache_dir {
-        trt = trt.with_timing_cache(true).with_timing_cache_path(dir.display());
+        trt = trt
+            .with_timing_cache(true)
+            .with_timing_cache_path(dir.display());
     }
     if let (Some(profile), Some(input)) = (options.batch_profile, input) {
-        let shape = |batch: usize| format!("{}:{batch}x3x{}x{}", input.name, input.height, input.width);
+        let shape =
+            |batch: usize| format!("{}:{batch}x3x{}x{}", input.name, input.height, input.width);
         trt = trt
             .with_profile_min_shapes(shape(profile.min))
             .with_profile_opt_shapes(shape(profile.opt))
@@ -176,7 +201,10 @@ fn tensorrt_providers(options: &TensorRtOptions, input: Option<&InputGeometry>) 
 }
 
 #[cfg(not(feature = "tensorrt"))]
-fn tensorrt_providers(_options: &TensorRtOptions, _input: Option<&InputGeometry>) -> Result<Vec<ExecutionProviderDispatch>> {
+fn tensorrt_providers(
+    _options: &TensorRtOptions,
+    _input: Option<&InputGeometry>,
+) -> Result<Vec<ExecutionProviderDispatch>> {
     Err(not_compiled(Device::TensorRt, "tensorrt"))
 }
 
@@ -186,9 +214,14 @@ fn require_available(device: Device, available: ort::Result<bool>) -> Result<()>
         Ok(true) => Ok(()),
         Ok(false) => Err(RuntimeError::DeviceUnavailable {
             device: device.to_string(),
-            reason: format!("the loaded ONNX Runtime library has no {device} execution provider (a CPU-only build); {GPU_INSTALL_HINT}"),
+            reason: format!(
+                "the loaded ONNX Runtime library has no {device} execution provider (a CPU-only build); {GPU_INSTALL_HINT}"
+            ),
         }),
-        Err(e) => Err(RuntimeError::DeviceUnavailable { device: device.to_string(), reason: e.to_string() }),
+        Err(e) => Err(RuntimeError::DeviceUnavailable {
+            device: device.to_string(),
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -205,7 +238,9 @@ fn not_compiled(device: Device, feature: &str) -> RuntimeError {
 
 /// The hint shown when a GPU provider registered but the session could not be created on it.
 pub(crate) fn gpu_failure_hint(device: Device) -> String {
-    format!("check that an NVIDIA GPU, its driver and the CUDA/cuDNN libraries are present, or {GPU_INSTALL_HINT}; use `--device cpu` to run on the CPU ({device} was asked for explicitly, so there is no fallback)")
+    format!(
+        "check that an NVIDIA GPU, its driver and the CUDA/cuDNN libraries are present, or {GPU_INSTALL_HINT}; use `--device cpu` to run on the CPU ({device} was asked for explicitly, so there is no fallback)"
+    )
 }
 
 #[cfg(test)]
@@ -218,13 +253,23 @@ mod tests {
             assert_eq!(device.name().parse::<Device>()?, device);
         }
         assert_eq!("TRT".parse::<Device>()?, Device::TensorRt);
-        assert!(matches!("tpu".parse::<Device>(), Err(RuntimeError::UnknownDevice(_))));
+        assert!(matches!(
+            "tpu".parse::<Device>(),
+            Err(RuntimeError::UnknownDevice(_))
+        ));
         Ok(())
     }
 
     #[test]
     fn parses_batch_profiles() -> Result<()> {
-        assert_eq!("1,8,32".parse::<BatchProfile>()?, BatchProfile { min: 1, opt: 8, max: 32 });
+        assert_eq!(
+            "1,8,32".parse::<BatchProfile>()?,
+            BatchProfile {
+                min: 1,
+                opt: 8,
+                max: 32
+            }
+        );
         for bad in ["8,1,32", "0,1,2", "1,2", "a,b,c"] {
             assert!(bad.parse::<BatchProfile>().is_err(), "{bad}");
         }

@@ -29,7 +29,9 @@ impl FromStr for Pool {
         match s {
             "mean" => Ok(Pool::Mean),
             "none" => Ok(Pool::None),
-            _ => Err(RuntimeError::InvalidArgument(format!("unknown pooling `{s}`: expected mean or none"))),
+            _ => Err(RuntimeError::InvalidArgument(format!(
+                "unknown pooling `{s}`: expected mean or none"
+            ))),
         }
     }
 }
@@ -75,8 +77,10 @@ pub fn embed_files(
     let mut embedded = Vec::new();
     let mut skipped = Vec::new();
     for chunk in paths.chunks(embedder.batch_size()) {
-        let decoded: Vec<(PathBuf, Result<image::DynamicImage>)> =
-            chunk.par_iter().map(|path| (path.clone(), load_image(path))).collect();
+        let decoded: Vec<(PathBuf, Result<image::DynamicImage>)> = chunk
+            .par_iter()
+            .map(|path| (path.clone(), load_image(path)))
+            .collect();
         let mut images = Vec::with_capacity(chunk.len());
         for (path, image) in decoded {
             match image {
@@ -85,8 +89,12 @@ pub fn embed_files(
                     embedded.push(path);
                 }
                 Err(err) if options.skip_bad => {
-                    tracing::warn!("skipping {}: {err}", path.display());
-                    skipped.push((path, err.to_string()));
+                    let reason = match err {
+                        RuntimeError::Image { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
+                    tracing::warn!("skipping {}: {reason}", path.display());
+                    skipped.push((path, reason));
                 }
                 Err(err) => return Err(err),
             }
@@ -108,7 +116,10 @@ pub fn embed_files(
         progress(chunk.len());
     }
     if embedded.is_empty() {
-        return Err(RuntimeError::NoImages(format!("{} files given, none could be decoded", paths.len())));
+        return Err(RuntimeError::NoImages(format!(
+            "{} files given, none could be decoded",
+            paths.len()
+        )));
     }
     let mut shape = vec![embedded.len()];
     shape.extend(row_shape);
@@ -119,7 +130,13 @@ pub fn embed_files(
         let _ = writeln!(text, "{}", path.display());
     }
     std::fs::write(&list, text).map_err(|e| RuntimeError::io("cannot write", &list, e))?;
-    Ok(EmbedFilesReport { npy: out.to_path_buf(), list, shape, embedded, skipped })
+    Ok(EmbedFilesReport {
+        npy: out.to_path_buf(),
+        list,
+        shape,
+        embedded,
+        skipped,
+    })
 }
 
 #[cfg(test)]
@@ -128,7 +145,10 @@ mod tests {
 
     #[test]
     fn list_path_appends_txt() {
-        assert_eq!(list_path(Path::new("out/emb.npy")), PathBuf::from("out/emb.npy.txt"));
+        assert_eq!(
+            list_path(Path::new("out/emb.npy")),
+            PathBuf::from("out/emb.npy.txt")
+        );
     }
 
     #[test]

@@ -68,10 +68,21 @@ impl Embedder {
         let select = |name: &str| {
             RunOptions::new()
                 .map(|options| options.with_outputs(OutputSelector::no_default().with(name)))
-                .map_err(|e| RuntimeError::ModelOpen { path: opened.info.path.clone(), reason: e.to_string() })
+                .map_err(|e| RuntimeError::ModelOpen {
+                    path: opened.info.path.clone(),
+                    reason: e.to_string(),
+                })
         };
-        let pooled_name = if opened.info.has_pooled { OUTPUT_POOLED } else { OUTPUT_EMBEDDINGS };
-        let runner = Runner { pooled: select(pooled_name)?, tokens: select(OUTPUT_EMBEDDINGS)?, session: opened.session };
+        let pooled_name = if opened.info.has_pooled {
+            OUTPUT_POOLED
+        } else {
+            OUTPUT_EMBEDDINGS
+        };
+        let runner = Runner {
+            pooled: select(pooled_name)?,
+            tokens: select(OUTPUT_EMBEDDINGS)?,
+            session: opened.session,
+        };
         Ok(Self {
             runner: Mutex::new(runner),
             info: opened.info,
@@ -84,7 +95,9 @@ impl Embedder {
     /// Sets how many images go through the model per call (ignored when the file fixes the batch).
     pub fn with_batch_size(mut self, batch_size: usize) -> Result<Self> {
         if batch_size == 0 {
-            return Err(RuntimeError::InvalidArgument("batch size must be at least 1".into()));
+            return Err(RuntimeError::InvalidArgument(
+                "batch size must be at least 1".into(),
+            ));
         }
         self.batch_size = self.info.fixed_batch.unwrap_or(batch_size);
         Ok(self)
@@ -112,7 +125,11 @@ impl Embedder {
 
     /// The preprocessing of this model (crop size and normalization from its metadata).
     pub fn preprocess(&self) -> Preprocess {
-        Preprocess { crop_size: self.info.crop_size as u32, mean: self.info.mean, std: self.info.std }
+        Preprocess {
+            crop_size: self.info.crop_size as u32,
+            mean: self.info.mean,
+            std: self.info.std,
+        }
     }
 
     /// Mean-pooled embeddings of `images`, in order.
@@ -121,7 +138,9 @@ impl Embedder {
     /// returns `[images.len(), dim]`.
     pub fn embed(&self, images: &[DynamicImage]) -> Result<Array2<f32>> {
         let parts = self.chunks(images, |pixels| self.embed_pixels(pixels.view()))?;
-        concat(parts, |a| a.view().into_dyn())?.into_dimensionality::<Ix2>().map_err(|e| self.shape_error(e))
+        concat(parts, |a| a.view().into_dyn())?
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| self.shape_error(e))
     }
 
     /// Token-level embeddings of `images` (after the final LayerNorm).
@@ -130,7 +149,9 @@ impl Embedder {
     /// returns `[images.len(), tokens, dim]`.
     pub fn embed_tokens(&self, images: &[DynamicImage]) -> Result<Array3<f32>> {
         let parts = self.chunks(images, |pixels| self.embed_pixels_tokens(pixels.view()))?;
-        concat(parts, |a| a.view().into_dyn())?.into_dimensionality::<Ix3>().map_err(|e| self.shape_error(e))
+        concat(parts, |a| a.view().into_dyn())?
+            .into_dimensionality::<Ix3>()
+            .map_err(|e| self.shape_error(e))
     }
 
     /// Mean-pooled embeddings of already normalized pixels.
@@ -138,7 +159,9 @@ impl Embedder {
     /// # Shapes
     /// `pixels`: `[batch, 3, crop, crop]` → `[batch, dim]`.
     pub fn embed_pixels(&self, pixels: ArrayView4<f32>) -> Result<Array2<f32>> {
-        self.run(pixels, Output::Pooled)?.into_dimensionality::<Ix2>().map_err(|e| self.shape_error(e))
+        self.run(pixels, Output::Pooled)?
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| self.shape_error(e))
     }
 
     /// Token-level embeddings of already normalized pixels.
@@ -146,13 +169,22 @@ impl Embedder {
     /// # Shapes
     /// `pixels`: `[batch, 3, crop, crop]` → `[batch, tokens, dim]`.
     pub fn embed_pixels_tokens(&self, pixels: ArrayView4<f32>) -> Result<Array3<f32>> {
-        self.run(pixels, Output::Tokens)?.into_dimensionality::<Ix3>().map_err(|e| self.shape_error(e))
+        self.run(pixels, Output::Tokens)?
+            .into_dimensionality::<Ix3>()
+            .map_err(|e| self.shape_error(e))
     }
 
     /// Preprocesses and runs `images` in chunks of the batch size.
-    fn chunks<T>(&self, images: &[DynamicImage], mut run: impl FnMut(Array4<f32>) -> Result<T>) -> Result<Vec<T>> {
+    fn chunks<T>(
+        &self,
+        images: &[DynamicImage],
+        mut run: impl FnMut(Array4<f32>) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let preprocess = self.preprocess();
-        images.chunks(self.batch_size).map(|chunk| run(preprocess.batch(chunk))).collect()
+        images
+            .chunks(self.batch_size)
+            .map(|chunk| run(preprocess.batch(chunk)))
+            .collect()
     }
 
     /// Checks the pixels, pads to a fixed batch if the file has one, runs and returns the output.
@@ -166,7 +198,13 @@ impl Embedder {
             });
         }
         if let Some((want_h, want_w)) = self.info.fixed_hw.filter(|&hw| hw != (h, w)) {
-            return Err(RuntimeError::InputSize { path: self.info.path.clone(), want_h, want_w, got_h: h, got_w: w });
+            return Err(RuntimeError::InputSize {
+                path: self.info.path.clone(),
+                want_h,
+                want_w,
+                got_h: h,
+                got_w: w,
+            });
         }
         let Some(fixed) = self.info.fixed_batch.filter(|&b| b != n) else {
             return self.run_once(pixels, output);
@@ -175,7 +213,9 @@ impl Embedder {
         for start in (0..n).step_by(fixed) {
             let end = (start + fixed).min(n);
             let mut padded = Array4::<f32>::zeros((fixed, c, h, w));
-            padded.slice_mut(s![..end - start, .., .., ..]).assign(&pixels.slice(s![start..end, .., .., ..]));
+            padded
+                .slice_mut(s![..end - start, .., .., ..])
+                .assign(&pixels.slice(s![start..end, .., .., ..]));
             let out = self.run_once(padded.view(), output)?;
             parts.push(out.slice_axis(Axis(0), (0..end - start).into()).to_owned());
         }
@@ -183,37 +223,57 @@ impl Embedder {
     }
 
     fn run_once(&self, pixels: ArrayView4<f32>, output: Output) -> Result<ndarray::ArrayD<f32>> {
-        let inference = |reason: String| RuntimeError::Inference { path: self.info.path.clone(), reason };
+        let inference = |reason: String| RuntimeError::Inference {
+            path: self.info.path.clone(),
+            reason,
+        };
         let contiguous = pixels.as_standard_layout();
-        let tensor = TensorRef::from_array_view(contiguous.view()).map_err(|e| inference(e.to_string()))?;
+        let tensor =
+            TensorRef::from_array_view(contiguous.view()).map_err(|e| inference(e.to_string()))?;
         let mut guard = self.runner.lock().unwrap_or_else(PoisonError::into_inner);
         let runner = &mut *guard;
-        let options = if output == Output::Tokens { &runner.tokens } else { &runner.pooled };
+        let options = if output == Output::Tokens {
+            &runner.tokens
+        } else {
+            &runner.pooled
+        };
         let outputs = runner
             .session
             .run_with_options(ort::inputs![INPUT_PIXELS => tensor], options)
             .map_err(|e| inference(e.to_string()))?;
         let extract = |name: &str| -> Result<ArrayViewD<'_, f32>> {
-            let value = outputs.get(name).ok_or_else(|| inference(format!("no output `{name}`")))?;
-            value.try_extract_array::<f32>().map_err(|e| inference(format!("output `{name}`: {e}")))
+            let value = outputs
+                .get(name)
+                .ok_or_else(|| inference(format!("no output `{name}`")))?;
+            value
+                .try_extract_array::<f32>()
+                .map_err(|e| inference(format!("output `{name}`: {e}")))
         };
         match output {
             Output::Tokens => Ok(extract(OUTPUT_EMBEDDINGS)?.to_owned()),
             Output::Pooled if self.info.has_pooled => Ok(extract(OUTPUT_POOLED)?.to_owned()),
             Output::Pooled => {
                 let tokens = extract(OUTPUT_EMBEDDINGS)?;
-                tokens.mean_axis(Axis(1)).ok_or_else(|| inference(format!("`{OUTPUT_EMBEDDINGS}` has no tokens")))
+                tokens
+                    .mean_axis(Axis(1))
+                    .ok_or_else(|| inference(format!("`{OUTPUT_EMBEDDINGS}` has no tokens")))
             }
         }
     }
 
     fn shape_error(&self, err: ndarray::ShapeError) -> RuntimeError {
-        RuntimeError::Inference { path: self.info.path.clone(), reason: format!("unexpected output rank: {err}") }
+        RuntimeError::Inference {
+            path: self.info.path.clone(),
+            reason: format!("unexpected output rank: {err}"),
+        }
     }
 }
 
 /// Stacks batch results along the first axis.
-fn concat<T>(parts: Vec<T>, view: impl Fn(&T) -> ArrayViewD<'_, f32>) -> Result<ndarray::ArrayD<f32>> {
+fn concat<T>(
+    parts: Vec<T>,
+    view: impl Fn(&T) -> ArrayViewD<'_, f32>,
+) -> Result<ndarray::ArrayD<f32>> {
     let views: Vec<ArrayViewD<'_, f32>> = parts.iter().map(view).collect();
     if views.is_empty() {
         return Err(RuntimeError::InvalidArgument("no images to embed".into()));

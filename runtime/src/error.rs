@@ -19,7 +19,11 @@ pub enum RuntimeError {
         "could not load ONNX Runtime from {path}: {reason}. Fix: run `scripts/install-onnxruntime.sh` \
          (ort needs ONNX Runtime >= 1.{min_minor})"
     )]
-    LibraryLoad { path: PathBuf, reason: String, min_minor: u32 },
+    LibraryLoad {
+        path: PathBuf,
+        reason: String,
+        min_minor: u32,
+    },
     /// A device the user asked for by name cannot be used (feature not compiled in, provider missing).
     #[error("device `{device}` is not available: {reason}")]
     DeviceUnavailable { device: String, reason: String },
@@ -34,16 +38,31 @@ pub enum RuntimeError {
     Contract { path: PathBuf, reason: String },
     /// A metadata value could not be parsed.
     #[error("ONNX model {path}: metadata key `{key}` = {value:?} is invalid: {reason}")]
-    Metadata { path: PathBuf, key: String, value: String, reason: String },
+    Metadata {
+        path: PathBuf,
+        key: String,
+        value: String,
+        reason: String,
+    },
     /// Pixels of the wrong spatial size for a model with a fixed-size input.
     #[error(
         "input size {got_h}x{got_w} does not match the model's fixed input size {want_h}x{want_w} ({path}); \
          resize the images (Embedder::embed does) or re-export the model for {got_h}x{got_w}"
     )]
-    InputSize { path: PathBuf, want_h: usize, want_w: usize, got_h: usize, got_w: usize },
+    InputSize {
+        path: PathBuf,
+        want_h: usize,
+        want_w: usize,
+        got_h: usize,
+        got_w: usize,
+    },
     /// A tensor handed to the model has the wrong number of channels or rank.
     #[error("tensor `{tensor}` has shape {got:?}, expected {expected}")]
-    Shape { tensor: String, got: Vec<usize>, expected: String },
+    Shape {
+        tensor: String,
+        got: Vec<usize>,
+        expected: String,
+    },
     /// ONNX Runtime failed while running the model.
     #[error("running {path} failed: {reason}")]
     Inference { path: PathBuf, reason: String },
@@ -69,6 +88,10 @@ pub enum RuntimeError {
 impl RuntimeError {
     /// Wraps an I/O error with what was being done to which file.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { action, path: path.into(), source }
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }

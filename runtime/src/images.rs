@@ -37,7 +37,9 @@ pub fn list_images(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn collect_dir(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| RuntimeError::io("cannot list", dir, e))?;
     for entry in entries {
-        let path = entry.map_err(|e| RuntimeError::io("cannot list", dir, e))?.path();
+        let path = entry
+            .map_err(|e| RuntimeError::io("cannot list", dir, e))?
+            .path();
         if path.is_dir() {
             collect_dir(&path, found)?;
         } else if has_image_extension(&path) {
@@ -48,14 +50,19 @@ fn collect_dir(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 fn has_image_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|known| e.eq_ignore_ascii_case(known)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        IMAGE_EXTENSIONS
+            .iter()
+            .any(|known| e.eq_ignore_ascii_case(known))
+    })
 }
 
 /// Decodes one file, guessing the format from its bytes (a `.png` that is really a JPEG still works).
 pub fn load_image(path: &Path) -> Result<DynamicImage> {
-    let image_error = |reason: String| RuntimeError::Image { path: path.to_path_buf(), reason };
+    let image_error = |reason: String| RuntimeError::Image {
+        path: path.to_path_buf(),
+        reason,
+    };
     image::ImageReader::open(path)
         .map_err(|e| image_error(e.to_string()))?
         .with_guessed_format()
@@ -76,10 +83,16 @@ mod tests {
             std::fs::write(dir.path().join(name), b"x")?;
         }
         let listed = list_images(&[dir.path().to_path_buf(), dir.path().join("b.png")])?;
-        let names: Vec<String> = listed.iter().map(|p| p.strip_prefix(dir.path()).map(|r| r.display().to_string())).collect::<Result<_, _>>()?;
+        let names: Vec<String> = listed
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).map(|r| r.display().to_string()))
+            .collect::<Result<_, _>>()?;
         assert_eq!(names, vec!["a.JPG", "b.png", "sub/c.jpeg"]);
         std::fs::create_dir(dir.path().join("empty"))?;
-        assert!(matches!(list_images(&[dir.path().join("empty")]), Err(RuntimeError::NoImages(_))));
+        assert!(matches!(
+            list_images(&[dir.path().join("empty")]),
+            Err(RuntimeError::NoImages(_))
+        ));
         assert!(list_images(&[dir.path().join("missing")]).is_err());
         Ok(())
     }
@@ -89,7 +102,10 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("broken.png");
         std::fs::write(&path, b"\x89PNG\r\n\x1a\nnot really")?;
-        let message = load_image(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        let message = load_image(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(message.contains("broken.png"), "{message}");
         Ok(())
     }

@@ -19,7 +19,8 @@ pub fn write_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
             data.len()
         )));
     }
-    let file = std::fs::File::create(path).map_err(|e| RuntimeError::io("cannot create", path, e))?;
+    let file =
+        std::fs::File::create(path).map_err(|e| RuntimeError::io("cannot create", path, e))?;
     let mut out = BufWriter::new(file);
     let io = |e| RuntimeError::io("cannot write", path, e);
     out.write_all(&header(shape)).map_err(io)?;
@@ -33,7 +34,14 @@ pub fn write_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<()> {
 fn header(shape: &[usize]) -> Vec<u8> {
     let dims = match shape {
         [one] => format!("({one},)"),
-        _ => format!("({})", shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {dims}, }}");
     let unpadded = MAGIC.len() + 2 + 2 + dict.len() + 1;
@@ -49,7 +57,12 @@ fn header(shape: &[usize]) -> Vec<u8> {
 
 /// Reads a `<f4` C-order `.npy` file (as this module and numpy write them): `(shape, data)`.
 pub fn read_f32(path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
-    let bad = |reason: &str| RuntimeError::InvalidArgument(format!("{} is not a float32 .npy file: {reason}", path.display()));
+    let bad = |reason: &str| {
+        RuntimeError::InvalidArgument(format!(
+            "{} is not a float32 .npy file: {reason}",
+            path.display()
+        ))
+    };
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
@@ -59,15 +72,25 @@ pub fn read_f32(path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
     }
     let (len_size, header_len) = match bytes[6] {
         1 => (2, usize::from(u16::from_le_bytes([bytes[8], bytes[9]]))),
-        2 | 3 if bytes.len() >= 12 => (4, u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize),
+        2 | 3 if bytes.len() >= 12 => (
+            4,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        ),
         _ => return Err(bad("unknown version")),
     };
     let start = 8 + len_size;
-    let dict = bytes.get(start..start + header_len).and_then(|h| std::str::from_utf8(h).ok()).ok_or_else(|| bad("bad header"))?;
+    let dict = bytes
+        .get(start..start + header_len)
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .ok_or_else(|| bad("bad header"))?;
     if !dict.contains("'<f4'") || dict.contains("'fortran_order': True") {
         return Err(bad("only '<f4' C-order arrays are supported"));
     }
-    let dims = dict.split("'shape':").nth(1).and_then(|rest| rest.split(['(', ')']).nth(1)).ok_or_else(|| bad("no shape"))?;
+    let dims = dict
+        .split("'shape':")
+        .nth(1)
+        .and_then(|rest| rest.split(['(', ')']).nth(1))
+        .ok_or_else(|| bad("no shape"))?;
     let shape: Vec<usize> = dims
         .split(',')
         .map(str::trim)
@@ -79,7 +102,10 @@ pub fn read_f32(path: &Path) -> Result<(Vec<usize>, Vec<f32>)> {
     if payload.len() != count * 4 {
         return Err(bad("data length does not match the shape"));
     }
-    let data = payload.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let data = payload
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
     Ok((shape, data))
 }
 
@@ -93,7 +119,9 @@ mod tests {
             assert_eq!(header(&shape).len() % HEADER_ALIGN, 0);
             let dir = tempfile::tempdir().map_err(|e| RuntimeError::io("tempdir", "/tmp", e))?;
             let path = dir.path().join("a.npy");
-            let data: Vec<f32> = (0..shape.iter().product::<usize>()).map(|i| i as f32 * 0.5 - 3.0).collect();
+            let data: Vec<f32> = (0..shape.iter().product::<usize>())
+                .map(|i| i as f32 * 0.5 - 3.0)
+                .collect();
             write_f32(&path, &shape, &data)?;
             assert_eq!(read_f32(&path)?, (shape, data));
         }

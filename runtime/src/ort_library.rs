@@ -28,13 +28,19 @@ pub fn find_library() -> Result<PathBuf> {
         if path.is_file() {
             return Ok(path);
         }
-        return Err(not_found(format!("{ORT_DYLIB_ENV}={} is not a file", path.display())));
+        return Err(not_found(format!(
+            "{ORT_DYLIB_ENV}={} is not a file",
+            path.display()
+        )));
     }
     let mut starts = Vec::new();
     if let Ok(cwd) = std::env::current_dir() {
         starts.push(cwd);
     }
-    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    {
         starts.push(dir);
     }
     for start in &starts {
@@ -57,15 +63,25 @@ pub fn library_in_venv(venv: &Path) -> Option<PathBuf> {
     let mut pythons: Vec<PathBuf> = std::fs::read_dir(&lib_dir)
         .ok()?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("python3")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("python3"))
+        })
         .collect();
     pythons.sort();
     for python in pythons {
         let capi = python.join("site-packages/onnxruntime/capi");
-        let Ok(entries) = std::fs::read_dir(&capi) else { continue };
+        let Ok(entries) = std::fs::read_dir(&capi) else {
+            continue;
+        };
         let mut libs: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_library_name))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_library_name)
+            })
             .collect();
         libs.sort();
         if let Some(lib) = libs.into_iter().next() {
@@ -81,14 +97,19 @@ fn is_library_name(name: &str) -> bool {
 }
 
 fn not_found(reason: String) -> RuntimeError {
-    RuntimeError::LibraryNotFound { reason, min_minor: MIN_ORT_MINOR }
+    RuntimeError::LibraryNotFound {
+        reason,
+        min_minor: MIN_ORT_MINOR,
+    }
 }
 
 /// Loads ONNX Runtime once per process and returns the shared environment and the library path.
 ///
 /// Later calls return the environment of the first successful call.
 pub fn init() -> Result<(ort::environment::Environment, PathBuf)> {
-    let mut guard = ENVIRONMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = ENVIRONMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(loaded) = guard.as_ref() {
         return Ok(loaded.clone());
     }
@@ -105,7 +126,10 @@ fn load() -> Result<(ort::environment::Environment, PathBuf)> {
         min_minor: MIN_ORT_MINOR,
     };
     let builder = ort::init_from(&path).map_err(|e| load_error(e.to_string()))?;
-    let env = builder.with_name("ijepa").build().map_err(|e| load_error(e.to_string()))?;
+    let env = builder
+        .with_name("ijepa")
+        .build()
+        .map_err(|e| load_error(e.to_string()))?;
     tracing::info!(library = %path.display(), "loaded ONNX Runtime");
     Ok((env, path))
 }
@@ -120,7 +144,9 @@ mod tests {
         assert!(is_library_name("libonnxruntime.so"));
         assert!(is_library_name("libonnxruntime.1.32.0.dylib"));
         assert!(!is_library_name("libonnxruntime_providers_shared.so"));
-        assert!(!is_library_name("onnxruntime_pybind11_state.cpython-311-x86_64-linux-gnu.so"));
+        assert!(!is_library_name(
+            "onnxruntime_pybind11_state.cpython-311-x86_64-linux-gnu.so"
+        ));
     }
 
     #[test]
@@ -133,7 +159,10 @@ mod tests {
         std::fs::write(capi.join("libonnxruntime_providers_shared.so"), b"")?;
         assert_eq!(library_in_venv(&venv), None);
         std::fs::write(capi.join("libonnxruntime.so.1.32.0"), b"")?;
-        assert_eq!(library_in_venv(&venv), Some(capi.join("libonnxruntime.so.1.32.0")));
+        assert_eq!(
+            library_in_venv(&venv),
+            Some(capi.join("libonnxruntime.so.1.32.0"))
+        );
         Ok(())
     }
 }

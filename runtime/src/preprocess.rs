@@ -23,7 +23,10 @@ impl Preprocess {
     /// Resizes, crops and normalizes a batch into `[batch, 3, crop, crop]` (resampling in parallel).
     pub fn batch(&self, images: &[DynamicImage]) -> Array4<f32> {
         let side = self.crop_size as usize;
-        let cropped: Vec<RgbImage> = images.par_iter().map(|image| self.resize_and_crop(image)).collect();
+        let cropped: Vec<RgbImage> = images
+            .par_iter()
+            .map(|image| self.resize_and_crop(image))
+            .collect();
         let mut out = Array4::<f32>::zeros((images.len(), 3, side, side));
         for (slot, image) in out.outer_iter_mut().zip(&cropped) {
             self.write_normalized(image, slot);
@@ -67,8 +70,13 @@ impl Preprocess {
 /// torchvision `Resize(size)` with an int: the shorter side becomes `size`, the longer one
 /// `int(size * long / short)` (truncated).
 pub fn resized_size(w: u32, h: u32, size: u32) -> (u32, u32) {
-    let long_of = |long: u32, short: u32| ((u64::from(size) * u64::from(long)) / u64::from(short)) as u32;
-    if w <= h { (size, long_of(h, w)) } else { (long_of(w, h), size) }
+    let long_of =
+        |long: u32, short: u32| ((u64::from(size) * u64::from(long)) / u64::from(short)) as u32;
+    if w <= h {
+        (size, long_of(h, w))
+    } else {
+        (long_of(w, h), size)
+    }
 }
 
 /// torchvision `CenterCrop`: `int(round((len - crop) / 2))`, Python's round (half to even).
@@ -76,7 +84,11 @@ pub fn resized_size(w: u32, h: u32, size: u32) -> (u32, u32) {
 pub fn center_offset(len: u32, crop: u32) -> u32 {
     let diff = len.saturating_sub(crop);
     let half = diff / 2;
-    if diff % 2 == 1 && half % 2 == 1 { half + 1 } else { half }
+    if diff % 2 == 1 && half % 2 == 1 {
+        half + 1
+    } else {
+        half
+    }
 }
 
 #[cfg(test)]
@@ -84,7 +96,11 @@ mod tests {
     use super::*;
     use image::{ImageBuffer, Luma, Rgb, Rgba};
 
-    const IMAGENET: Preprocess = Preprocess { crop_size: 4, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+    const IMAGENET: Preprocess = Preprocess {
+        crop_size: 4,
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+    };
 
     #[test]
     fn resize_matches_torchvision_sizes() {
@@ -117,7 +133,8 @@ mod tests {
     #[test]
     fn grey_rgba_and_16_bit_become_rgb8() {
         let grey = DynamicImage::ImageLuma8(ImageBuffer::from_pixel(4, 4, Luma([100u8])));
-        let rgba = DynamicImage::ImageRgba8(ImageBuffer::from_pixel(4, 4, Rgba([100u8, 100, 100, 0])));
+        let rgba =
+            DynamicImage::ImageRgba8(ImageBuffer::from_pixel(4, 4, Rgba([100u8, 100, 100, 0])));
         let wide = DynamicImage::ImageRgb16(ImageBuffer::from_pixel(4, 4, Rgb([100u16 * 257; 3])));
         let batch = IMAGENET.batch(&[grey, rgba, wide]);
         let first = batch.index_axis(ndarray::Axis(0), 0).to_owned();
@@ -130,7 +147,13 @@ mod tests {
     fn larger_images_are_resized_then_center_cropped() {
         // 8x4, left half black, right half white: shorter side 4 is already the crop, so only the crop
         // acts, and it keeps columns 2..6 (two black, two white).
-        let image = ImageBuffer::from_fn(8, 4, |x, _| if x < 4 { Rgb([0u8; 3]) } else { Rgb([255u8; 3]) });
+        let image = ImageBuffer::from_fn(8, 4, |x, _| {
+            if x < 4 {
+                Rgb([0u8; 3])
+            } else {
+                Rgb([255u8; 3])
+            }
+        });
         let cropped = IMAGENET.resize_and_crop(&DynamicImage::ImageRgb8(image));
         assert_eq!(cropped.dimensions(), (4, 4));
         let row: Vec<u8> = (0..4).map(|x| cropped.get_pixel(x, 0)[0]).collect();

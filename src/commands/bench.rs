@@ -31,10 +31,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let embedder = Embedder::open_with(&args.model, &args.device.config())?;
-    let config = BenchConfig { batches: args.batch, warmup: args.warmup, iters: args.iters };
+    let config = BenchConfig {
+        batches: args.batch,
+        warmup: args.warmup,
+        iters: args.iters,
+    };
     let report = bench(&embedder, &config, args.device.threads)?;
     print!("{}", report.table());
-    let json = args.json.unwrap_or_else(|| args.model.with_extension("bench.json"));
+    let json = args
+        .json
+        .unwrap_or_else(|| args.model.with_extension("bench.json"));
     report.write_json(&json)?;
     println!("wrote {}", json.display());
     Ok(())

@@ -73,12 +73,20 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let paths = ijepa_runtime::images::list_images(&args.images)?;
-    let embedder = Embedder::open_with(&args.model, &args.device.config())?.with_batch_size(args.batch)?;
+    let embedder =
+        Embedder::open_with(&args.model, &args.device.config())?.with_batch_size(args.batch)?;
     tracing::info!(images = paths.len(), device = %embedder.device(), crop = embedder.info().crop_size, "embedding");
     let bar = ProgressBar::new(paths.len() as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} images {elapsed} (eta {eta})")?);
-    let options = EmbedFilesOptions { pool: args.pool, skip_bad: args.skip_bad };
-    let report = embed_files(&embedder, &paths, &args.out, options, &mut |n| bar.inc(n as u64))?;
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} images {elapsed} (eta {eta})",
+    )?);
+    let options = EmbedFilesOptions {
+        pool: args.pool,
+        skip_bad: args.skip_bad,
+    };
+    let report = embed_files(&embedder, &paths, &args.out, options, &mut |n| {
+        bar.inc(n as u64)
+    })?;
     bar.finish_and_clear();
     for (path, reason) in &report.skipped {
         eprintln!("skipped {}: {reason}", path.display());
@@ -89,7 +97,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         report.shape,
         report.list.display(),
         report.embedded.len(),
-        if report.skipped.is_empty() { String::new() } else { format!(", {} skipped", report.skipped.len()) }
+        if report.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} skipped", report.skipped.len())
+        }
     );
     Ok(())
 }

@@ -16,5 +16,5 @@ mod run;
 pub use error::{ProbeError, Result};
 pub use features::FeatureKind;
 pub use fit::{FitConfig, FittedProbe, fit_probe};
-pub use report::{Histograms, MethodKind, MethodResult, ProbeReport};
+pub use report::{Histograms, MethodKind, MethodResult, ProbeReport, Skipped};
 pub use run::{BaselineModel, ProbeConfig, ProbeProgress, majority, run_probe};

@@ -46,6 +46,13 @@ pub struct Histograms {
     pub eval: Vec<usize>,
 }
 
+/// Scenes of each split left out because their label is undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub train: usize,
+    pub eval: usize,
+}
+
 /// Everything `ijepa probe` measured.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProbeReport {
@@ -59,7 +66,7 @@ pub struct ProbeReport {
     pub train_images: usize,
     pub eval_images: usize,
     /// Scenes left out for undefined labels (with skipping on).
-    pub skipped: Histograms,
+    pub skipped: Skipped,
     pub histograms: Histograms,
     /// The main model first, then extra models, then majority and raw pixels.
     pub results: Vec<MethodResult>,

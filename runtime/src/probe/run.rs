@@ -11,7 +11,7 @@ use crate::probe::error::{ProbeError, Result};
 use crate::probe::features::{FeatureKind, cache_path, embed_images, file_sha256, raw_pixels};
 use crate::probe::fit::{FitConfig, fit_probe};
 use crate::probe::metrics::{accuracy, confusion_matrix, majority_class};
-use crate::probe::report::{Histograms, MethodKind, MethodResult, ProbeReport};
+use crate::probe::report::{Histograms, MethodKind, MethodResult, ProbeReport, Skipped};
 use crate::session::SessionConfig;
 
 /// An extra encoder to probe beside the main one (`--baseline NAME=FILE.onnx`).
@@ -205,9 +205,9 @@ pub fn run_probe(
         classes: config.task.class_names(),
         train_images: train.labels.len(),
         eval_images: eval.labels.len(),
-        skipped: Histograms {
-            train: vec![train.skipped],
-            eval: vec![eval.skipped],
+        skipped: Skipped {
+            train: train.skipped,
+            eval: eval.skipped,
         },
         histograms: Histograms {
             train: histogram(&train.labels, classes),
