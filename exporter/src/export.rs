@@ -13,9 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ExportError, Result};
 use crate::from_module::spec_from_config;
-use crate::onnx_file::{
-    EncoderKind, ExportOptions, Provenance, write_encoder,
-};
+use crate::onnx_file::{EncoderKind, ExportOptions, Provenance, write_encoder};
 use crate::proto::Written;
 use crate::weights::EncoderWeights;
 

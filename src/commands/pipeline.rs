@@ -32,7 +32,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             report.accuracy(index, "I-JEPA (pretrained)"),
             report.accuracy(index, "random init"),
         ) {
-            println!("{task}: pretrained {trained:.1}% vs random init {random:.1}% ({:+.1} points)", trained - random);
+            println!(
+                "{task}: pretrained {trained:.1}% vs random init {random:.1}% ({:+.1} points)",
+                trained - random
+            );
         }
     }
     Ok(())

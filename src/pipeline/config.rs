@@ -72,14 +72,21 @@ impl PipelineConfig {
             None => return Err(bad("expected a mapping at the top level".into())),
         };
         let pipeline: PipelineSection = match section {
-            Some(section) => serde_yaml::from_value(section).map_err(|err| bad(format!("pipeline: {err}")))?,
+            Some(section) => {
+                serde_yaml::from_value(section).map_err(|err| bad(format!("pipeline: {err}")))?
+            }
             None => PipelineSection::default(),
         };
         if pipeline.train_images == 0 || pipeline.val_images == 0 {
-            return Err(bad("pipeline.train_images and pipeline.val_images must be at least 1".into()));
+            return Err(bad(
+                "pipeline.train_images and pipeline.val_images must be at least 1".into(),
+            ));
         }
         if !matches!(pipeline.encoder.as_str(), "target" | "context") {
-            return Err(bad(format!("pipeline.encoder `{}` must be `target` or `context`", pipeline.encoder)));
+            return Err(bad(format!(
+                "pipeline.encoder `{}` must be `target` or `context`",
+                pipeline.encoder
+            )));
         }
         let rest = serde_yaml::to_string(&value).map_err(|err| bad(err.to_string()))?;
         let ijepa = IjepaConfig::from_yaml_str(&rest).map_err(|err| bad(err.to_string()))?;

@@ -39,14 +39,22 @@ pub fn sampler_for(config: &IjepaConfig) -> Result<MultiBlockSampler, PipelineEr
 fn center_crop(image: &RgbImage, size: u32) -> RgbImage {
     let (w, h) = image.dimensions();
     let scale = size as f64 / w.min(h) as f64;
-    let (nw, nh) = (((w as f64 * scale).round() as u32).max(size), ((h as f64 * scale).round() as u32).max(size));
+    let (nw, nh) = (
+        ((w as f64 * scale).round() as u32).max(size),
+        ((h as f64 * scale).round() as u32).max(size),
+    );
     let resized = image::imageops::resize(image, nw, nh, FilterType::Triangle);
     image::imageops::crop_imm(&resized, (nw - size) / 2, (nh - size) / 2, size, size).to_image()
 }
 
 /// Draws, for each image, the context block (kept patches bright, the rest dimmed) and the target
 /// blocks (coloured), with masks drawn by the training sampler; writes one PNG grid.
-pub fn masks_figure(images: &[PathBuf], config: &IjepaConfig, seed: u64, out: &Path) -> Result<(), PipelineError> {
+pub fn masks_figure(
+    images: &[PathBuf],
+    config: &IjepaConfig,
+    seed: u64,
+    out: &Path,
+) -> Result<(), PipelineError> {
     let sampler = sampler_for(config)?;
     let grid = sampler.grid() as u32;
     let batch = sampler.sample(images.len(), seed, 0);
@@ -65,7 +73,9 @@ pub fn masks_figure(images: &[PathBuf], config: &IjepaConfig, seed: u64, out: &P
         let context: std::collections::HashSet<i64> = batch.enc[0].row(i).iter().copied().collect();
         for patch in 0..(grid * grid) as i64 {
             if !context.contains(&patch) {
-                paint_patch(&mut tile, patch, grid, |p| Rgb(p.0.map(|c| (c as f32 * 0.3) as u8)));
+                paint_patch(&mut tile, patch, grid, |p| {
+                    Rgb(p.0.map(|c| (c as f32 * 0.3) as u8))
+                });
             }
         }
         for (j, set) in batch.pred.iter().enumerate() {
@@ -79,12 +89,16 @@ pub fn masks_figure(images: &[PathBuf], config: &IjepaConfig, seed: u64, out: &P
         tiles.push(tile);
         captions.push(format!(
             "context {} / targets {}x{}",
-            batch.enc[0].len, batch.pred.len(), batch.pred[0].len
+            batch.enc[0].len,
+            batch.pred.len(),
+            batch.pred[0].len
         ));
     }
-    ijepa_plots::image_grid(out, &tiles, &captions, 4.min(tiles.len().max(1))).map_err(|err| PipelineError::Step {
-        step: "masks figure",
-        message: err.to_string(),
+    ijepa_plots::image_grid(out, &tiles, &captions, 4.min(tiles.len().max(1))).map_err(|err| {
+        PipelineError::Step {
+            step: "masks figure",
+            message: err.to_string(),
+        }
     })
 }
 
@@ -99,11 +113,21 @@ fn paint_patch(tile: &mut RgbImage, patch: i64, grid: u32, f: impl Fn(&Rgb<u8>) 
 }
 
 /// Top-1 accuracy (%) per method (rows) and task (columns) as an annotated heatmap.
-pub fn accuracy_table(out: &Path, methods: &[String], tasks: &[String], accuracy: &[Vec<f64>]) -> Result<(), PipelineError> {
-    ijepa_plots::heatmap(out, "Linear-probe top-1 accuracy (%)", accuracy, methods, tasks).map_err(|err| {
-        PipelineError::Step {
-            step: "probe figure",
-            message: err.to_string(),
-        }
+pub fn accuracy_table(
+    out: &Path,
+    methods: &[String],
+    tasks: &[String],
+    accuracy: &[Vec<f64>],
+) -> Result<(), PipelineError> {
+    ijepa_plots::heatmap(
+        out,
+        "Linear-probe top-1 accuracy (%)",
+        accuracy,
+        methods,
+        tasks,
+    )
+    .map_err(|err| PipelineError::Step {
+        step: "probe figure",
+        message: err.to_string(),
     })
 }

@@ -42,14 +42,21 @@ pub struct PipelineReport {
 
 /// A path relative to the report's folder, for Markdown links.
 fn rel(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base).unwrap_or(path).display().to_string()
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 impl PipelineReport {
     /// Top-1 (%) of a method on probe `index`.
     pub fn accuracy(&self, index: usize, method: &str) -> Option<f64> {
         let probe = self.probes.get(index)?;
-        probe.results.iter().find(|r| r.name == method).map(|r| 100.0 * r.eval_accuracy)
+        probe
+            .results
+            .iter()
+            .find(|r| r.name == method)
+            .map(|r| 100.0 * r.eval_accuracy)
     }
 
     /// The report as Markdown.
@@ -57,13 +64,26 @@ impl PipelineReport {
         let base = &self.out;
         let mut md = String::new();
         let _ = writeln!(md, "# I-JEPA pipeline report\n");
-        let _ = writeln!(md, "Config: `{}`. Total time: {:.0} s.\n", self.config.display(), self.times.iter().map(|t| t.seconds).sum::<f64>());
+        let _ = writeln!(
+            md,
+            "Config: `{}`. Total time: {:.0} s.\n",
+            self.config.display(),
+            self.times.iter().map(|t| t.seconds).sum::<f64>()
+        );
         let _ = writeln!(md, "| stage | seconds |\n| --- | ---: |");
         for t in &self.times {
             let _ = writeln!(md, "| {} | {:.1} |", t.name, t.seconds);
         }
-        let _ = writeln!(md, "\n## Data: synthetic CLEVR (CLEVR v1.0 layout)\n\n```\n{}```\n", self.render.table);
-        let _ = writeln!(md, "![contact sheet]({})\n", rel(&self.render.contact_sheet, base));
+        let _ = writeln!(
+            md,
+            "\n## Data: synthetic CLEVR (CLEVR v1.0 layout)\n\n```\n{}```\n",
+            self.render.table
+        );
+        let _ = writeln!(
+            md,
+            "![contact sheet]({})\n",
+            rel(&self.render.contact_sheet, base)
+        );
         let t = &self.train;
         let _ = writeln!(
             md,
@@ -77,24 +97,44 @@ impl PipelineReport {
             rel(&t.csv, base)
         );
         if let (Some(first), Some(last)) = (t.losses.first(), t.losses.last()) {
-            let _ = writeln!(md, "Loss: {:.4} at step {} → {:.4} at step {}.\n", first.1, first.0, last.1, last.0);
+            let _ = writeln!(
+                md,
+                "Loss: {:.4} at step {} → {:.4} at step {}.\n",
+                first.1, first.0, last.1, last.0
+            );
         }
         for plot in &t.plots {
             let _ = writeln!(md, "![training plot]({})\n", rel(plot, base));
         }
-        let _ = writeln!(md, "Multi-block masks drawn by the training sampler (dimmed: outside the context block; coloured: the target blocks):\n");
+        let _ = writeln!(
+            md,
+            "Multi-block masks drawn by the training sampler (dimmed: outside the context block; coloured: the target blocks):\n"
+        );
         let _ = writeln!(md, "![masks]({})\n", rel(&self.masks_png, base));
         let _ = writeln!(md, "## Linear probes (frozen features, mean-pooled)\n");
-        let _ = writeln!(md, "Encoder `{}`; random-init twin `{}`.\n", rel(&self.model_onnx, base), rel(&self.random_onnx, base));
+        let _ = writeln!(
+            md,
+            "Encoder `{}`; random-init twin `{}`.\n",
+            rel(&self.model_onnx, base),
+            rel(&self.random_onnx, base)
+        );
         let _ = writeln!(md, "![probe accuracy]({})\n", rel(&self.probe_png, base));
         for probe in &self.probes {
-            let _ = writeln!(md, "### Clevr/{:?}\n\n```\n{}```\n", probe.task, probe.table());
+            let _ = writeln!(
+                md,
+                "### Clevr/{:?}\n\n```\n{}```\n",
+                probe.task,
+                probe.table()
+            );
         }
         md
     }
 
     /// Writes the Markdown report.
     pub fn write_markdown(&self, path: &Path) -> Result<(), PipelineError> {
-        std::fs::write(path, self.markdown()).map_err(|source| PipelineError::Io { path: path.to_path_buf(), source })
+        std::fs::write(path, self.markdown()).map_err(|source| PipelineError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 }

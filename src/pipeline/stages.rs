@@ -24,8 +24,9 @@ fn step_error(step: &'static str) -> impl Fn(String) -> PipelineError {
 
 fn bar(total: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
-    let style = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style.progress_chars("=> "));
     bar.set_message(what.to_string());
     bar
@@ -35,7 +36,10 @@ fn bar(total: u64, what: &str) -> ProgressBar {
 pub fn run_pipeline(config: &PipelineConfig) -> Result<PipelineReport, PipelineError> {
     let p = &config.pipeline;
     let out = PathBuf::from(&p.out);
-    std::fs::create_dir_all(&out).map_err(|source| PipelineError::Io { path: out.clone(), source })?;
+    std::fs::create_dir_all(&out).map_err(|source| PipelineError::Io {
+        path: out.clone(),
+        source,
+    })?;
     let mut times = Vec::new();
     let data = out.join("clevr");
 
@@ -59,14 +63,27 @@ pub fn run_pipeline(config: &PipelineConfig) -> Result<PipelineReport, PipelineE
     times.push(StageTime::new("linear probes", start));
 
     let first_images: Vec<PathBuf> = (0..8)
-        .map(|i| data.join("images/train").join(ijepa_runtime::clevr::image_file_name("train", i)))
+        .map(|i| {
+            data.join("images/train")
+                .join(ijepa_runtime::clevr::image_file_name("train", i))
+        })
         .filter(|p| p.exists())
         .collect();
     let masks_png = out.join("masks.png");
-    masks_figure(&first_images, &config.ijepa, config.ijepa.meta.seed, &masks_png)?;
+    masks_figure(
+        &first_images,
+        &config.ijepa,
+        config.ijepa.meta.seed,
+        &masks_png,
+    )?;
     let (methods, accuracy) = accuracy_rows(&probes);
     let probe_png = out.join("probe-accuracy.png");
-    accuracy_table(&probe_png, &methods, &["Clevr/Count".into(), "Clevr/Dist".into()], &accuracy)?;
+    accuracy_table(
+        &probe_png,
+        &methods,
+        &["Clevr/Count".into(), "Clevr/Dist".into()],
+        &accuracy,
+    )?;
 
     let report = PipelineReport {
         config: config.path.clone(),
@@ -94,21 +111,34 @@ fn render_data(config: &PipelineConfig, data: &Path) -> Result<RenderSummary, Pi
     let stamp_file = data.join("rendered-with.txt");
     if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
         tracing::info!(data = %data.display(), "synthetic CLEVR already rendered, reusing it");
-        return Ok(RenderSummary { table: format!("(reused) {stamp}\n"), contact_sheet: data.join("contact_sheet.png") });
+        return Ok(RenderSummary {
+            table: format!("(reused) {stamp}\n"),
+            contact_sheet: data.join("contact_sheet.png"),
+        });
     }
     let render = RenderConfig {
         out: data.to_path_buf(),
-        splits: vec![("train".into(), p.train_images), ("val".into(), p.val_images)],
+        splits: vec![
+            ("train".into(), p.train_images),
+            ("val".into(), p.val_images),
+        ],
         seed: p.data_seed,
         width: p.image_size[0],
         height: p.image_size[1],
     };
     let progress = bar((p.train_images + p.val_images) as u64, "render");
-    let report = render_dataset(&render, &|| progress.inc(1)).map_err(|e| step_error("render")(e.to_string()))?;
+    let report = render_dataset(&render, &|| progress.inc(1))
+        .map_err(|e| step_error("render")(e.to_string()))?;
     progress.finish_and_clear();
     print!("{}", report.table());
-    std::fs::write(&stamp_file, &stamp).map_err(|source| PipelineError::Io { path: stamp_file, source })?;
-    Ok(RenderSummary { table: report.table(), contact_sheet: report.contact_sheet })
+    std::fs::write(&stamp_file, &stamp).map_err(|source| PipelineError::Io {
+        path: stamp_file,
+        source,
+    })?;
+    Ok(RenderSummary {
+        table: report.table(),
+        contact_sheet: report.contact_sheet,
+    })
 }
 
 /// What the report says about the data.
@@ -118,7 +148,11 @@ pub struct RenderSummary {
     pub contact_sheet: PathBuf,
 }
 
-fn pretrain(config: &PipelineConfig, data: &Path, run: &Path) -> Result<TrainSummary, PipelineError> {
+fn pretrain(
+    config: &PipelineConfig,
+    data: &Path,
+    run: &Path,
+) -> Result<TrainSummary, PipelineError> {
     let p = &config.pipeline;
     let progress = bar(0, "pretrain");
     let reporter = progress.clone();
@@ -134,9 +168,14 @@ fn pretrain(config: &PipelineConfig, data: &Path, run: &Path) -> Result<TrainSum
         })),
         ..TrainOptions::default()
     };
-    let summary = train(&config.ijepa, &options).map_err(|e| step_error("pretrain")(e.to_string()))?;
+    let summary =
+        train(&config.ijepa, &options).map_err(|e| step_error("pretrain")(e.to_string()))?;
     progress.finish_and_clear();
-    tracing::info!(steps = summary.steps_run, images_per_sec = summary.images_per_sec, "pretraining done");
+    tracing::info!(
+        steps = summary.steps_run,
+        images_per_sec = summary.images_per_sec,
+        "pretraining done"
+    );
     Ok(summary)
 }
 
@@ -148,8 +187,12 @@ fn write_onnx(
     out: &Path,
 ) -> Result<PathBuf, PipelineError> {
     let err = step_error("export");
-    let vit = config.ijepa.encoder_config().map_err(|e| err(e.to_string()))?;
-    let weights = EncoderWeights::from_module(model, spec_from_config(&vit, vit.img_size)).map_err(|e| err(e.to_string()))?;
+    let vit = config
+        .ijepa
+        .encoder_config()
+        .map_err(|e| err(e.to_string()))?;
+    let weights = EncoderWeights::from_module(model, spec_from_config(&vit, vit.img_size))
+        .map_err(|e| err(e.to_string()))?;
     let data = &config.ijepa.data;
     let prov = Provenance {
         encoder: kind,
@@ -157,12 +200,17 @@ fn write_onnx(
         std: data.std.map(|v| v as f32),
         source,
     };
-    let written = write_encoder(weights, &prov, &ExportOptions::default(), out).map_err(|e| err(e.to_string()))?;
+    let written = write_encoder(weights, &prov, &ExportOptions::default(), out)
+        .map_err(|e| err(e.to_string()))?;
     Ok(written.model)
 }
 
 /// The trained encoder and a random-init encoder of the same architecture (seeded).
-fn export_encoders(config: &PipelineConfig, checkpoint: &Path, out: &Path) -> Result<(PathBuf, PathBuf), PipelineError> {
+fn export_encoders(
+    config: &PipelineConfig,
+    checkpoint: &Path,
+    out: &Path,
+) -> Result<(PathBuf, PathBuf), PipelineError> {
     let err = step_error("export");
     let device = Device::flex();
     let trained = load_trainer_checkpoint(checkpoint, &device).map_err(|e| err(e.to_string()))?;
@@ -173,13 +221,19 @@ fn export_encoders(config: &PipelineConfig, checkpoint: &Path, out: &Path) -> Re
     let source = source_tag(checkpoint).map_err(|e| err(e.to_string()))?;
     let model = write_onnx(encoder, config, kind, source, &out.join("encoder.onnx"))?;
     device.seed(config.ijepa.meta.seed.wrapping_add(1));
-    let vit = config.ijepa.encoder_config().map_err(|e| err(e.to_string()))?;
+    let vit = config
+        .ijepa
+        .encoder_config()
+        .map_err(|e| err(e.to_string()))?;
     let random_model = vit.init(&device);
     let random = write_onnx(
         &random_model,
         config,
         kind,
-        format!("random init (seed {})", config.ijepa.meta.seed.wrapping_add(1)),
+        format!(
+            "random init (seed {})",
+            config.ijepa.meta.seed.wrapping_add(1)
+        ),
         &out.join("random-init.onnx"),
     )?;
     Ok((model, random))
@@ -199,7 +253,10 @@ fn probe(
     };
     let mut probe = ProbeConfig::new(model.to_path_buf(), data.to_path_buf(), task);
     probe.model_name = "I-JEPA (pretrained)".into();
-    probe.baselines = vec![BaselineModel { name: "random init".into(), path: random.to_path_buf() }];
+    probe.baselines = vec![BaselineModel {
+        name: "random init".into(),
+        path: random.to_path_buf(),
+    }];
     probe.train_limit = config.pipeline.probe_train_limit;
     probe.cache_dir = Some(out.join("probe-cache"));
     probe.json = Some(out.join(format!("probe-{name}.json")));
@@ -221,13 +278,20 @@ fn probe(
 
 /// Method names (rows) and accuracy in % per task (columns), in the order of the first report.
 fn accuracy_rows(probes: &[ProbeReport]) -> (Vec<String>, Vec<Vec<f64>>) {
-    let methods: Vec<String> = probes.first().map_or(Vec::new(), |p| p.results.iter().map(|r| r.name.clone()).collect());
+    let methods: Vec<String> = probes.first().map_or(Vec::new(), |p| {
+        p.results.iter().map(|r| r.name.clone()).collect()
+    });
     let accuracy = methods
         .iter()
         .map(|m| {
             probes
                 .iter()
-                .map(|p| p.results.iter().find(|r| &r.name == m).map_or(f64::NAN, |r| 100.0 * r.eval_accuracy))
+                .map(|p| {
+                    p.results
+                        .iter()
+                        .find(|r| &r.name == m)
+                        .map_or(f64::NAN, |r| 100.0 * r.eval_accuracy)
+                })
                 .collect()
         })
         .collect();

@@ -32,13 +32,17 @@ pub struct RefTensor {
 impl RefTensor {
     /// Rows of an int64 `[rows, cols]` tensor (the masks).
     pub fn rows(&self) -> Vec<Vec<i64>> {
-        self.i64.chunks(self.shape[1]).map(<[i64]>::to_vec).collect()
+        self.i64
+            .chunks(self.shape[1])
+            .map(<[i64]>::to_vec)
+            .collect()
     }
 }
 
 /// Every tensor of `reference.safetensors` by name.
 pub fn reference() -> BTreeMap<String, RefTensor> {
-    let bytes = std::fs::read(official_tiny().join("reference.safetensors")).expect("reference.safetensors");
+    let bytes = std::fs::read(official_tiny().join("reference.safetensors"))
+        .expect("reference.safetensors");
     let file = safetensors::SafeTensors::deserialize(&bytes).expect("valid safetensors");
     file.tensors()
         .into_iter()
@@ -54,12 +58,21 @@ pub fn reference() -> BTreeMap<String, RefTensor> {
                 safetensors::Dtype::I64 => (
                     Vec::new(),
                     data.chunks_exact(8)
-                        .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                        .map(|c| {
+                            i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+                        })
                         .collect(),
                 ),
                 other => panic!("{name}: unexpected dtype {other:?}"),
             };
-            (name, RefTensor { shape: view.shape().to_vec(), f32, i64 })
+            (
+                name,
+                RefTensor {
+                    shape: view.shape().to_vec(),
+                    f32,
+                    i64,
+                },
+            )
         })
         .collect()
 }
@@ -67,7 +80,10 @@ pub fn reference() -> BTreeMap<String, RefTensor> {
 /// Largest absolute difference.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// ‖a − b‖ / ‖b‖.

@@ -15,17 +15,26 @@ const POS_EMBED_TOL: f32 = 1e-6;
 
 fn tensor4(r: &RefTensor, device: &Device) -> Tensor<4> {
     let s = &r.shape;
-    Tensor::<1>::from_data(TensorData::new(r.f32.clone(), [r.f32.len()]), device).reshape([s[0], s[1], s[2], s[3]])
+    Tensor::<1>::from_data(TensorData::new(r.f32.clone(), [r.f32.len()]), device)
+        .reshape([s[0], s[1], s[2], s[3]])
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().try_to_vec().expect("f32 data")
+    t.into_data()
+        .convert::<f32>()
+        .try_to_vec()
+        .expect("f32 data")
 }
 
 fn load() -> (ijepa_trainer::checkpoint::OfficialModels, Device) {
     let device = Device::flex();
     let config = IjepaConfig::from_yaml_file(&official_tiny().join("config.yaml")).expect("config");
-    let models = load_official(&official_tiny().join("checkpoint.pth.tar"), &config, &device).expect("load");
+    let models = load_official(
+        &official_tiny().join("checkpoint.pth.tar"),
+        &config,
+        &device,
+    )
+    .expect("load");
     (models, device)
 }
 
@@ -41,7 +50,10 @@ fn encoders_match_the_official_outputs() {
         let out = model.forward(input.clone(), None);
         assert_eq!(out.dims().to_vec(), refs[key].shape, "{key} shape");
         let err = max_abs_diff(&values(out), &refs[key].f32);
-        assert!(err <= OUTPUT_TOL, "{key}: max abs error {err:e} > {OUTPUT_TOL:e}");
+        assert!(
+            err <= OUTPUT_TOL,
+            "{key}: max abs error {err:e} > {OUTPUT_TOL:e}"
+        );
         eprintln!("{key}: max abs error {err:e}");
     }
 }
@@ -68,12 +80,19 @@ fn sincos_tables_equal_the_stored_ones() {
     let (models, _) = load();
     let err = max_abs_diff(&sincos_2d(64, 6), &values(models.encoder.pos_embed.val()));
     assert!(err <= POS_EMBED_TOL, "encoder pos_embed: {err:e}");
-    let err = max_abs_diff(&sincos_2d(32, 6), &values(models.predictor.predictor_pos_embed.val()));
+    let err = max_abs_diff(
+        &sincos_2d(32, 6),
+        &values(models.predictor.predictor_pos_embed.val()),
+    );
     assert!(err <= POS_EMBED_TOL, "predictor_pos_embed: {err:e}");
 }
 
 fn run_at(model: &VisionTransformer, size: usize, device: &Device) -> Tensor<3> {
-    let x = Tensor::<4>::random([2, 3, size, size], burn::tensor::Distribution::Normal(0.0, 1.0), device);
+    let x = Tensor::<4>::random(
+        [2, 3, size, size],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        device,
+    );
     model.forward(x, None)
 }
 
@@ -81,7 +100,11 @@ fn run_at(model: &VisionTransformer, size: usize, device: &Device) -> Tensor<3> 
 fn position_embedding_interpolates_to_other_sizes() {
     let (models, device) = load();
     let pos = models.target_encoder.pos_embed.val();
-    assert_eq!(values(models.target_encoder.pos_embed_for_grid(6)), values(pos), "48 -> 48 is the identity");
+    assert_eq!(
+        values(models.target_encoder.pos_embed_for_grid(6)),
+        values(pos),
+        "48 -> 48 is the identity"
+    );
     let out = run_at(&models.target_encoder, 64, &device);
     assert_eq!(out.dims(), [2, 64, 64]);
     assert!(values(out).iter().all(|v| v.is_finite()));
@@ -106,19 +129,31 @@ fn losses_match_the_official_ones() {
         .map(|i| masks_from_rows(&refs[&format!("masks_pred_{i}")].rows(), &device))
         .collect();
     // h: the official target — layer-normed target features, gathered, repeated per context mask.
-    let h = layer_norm_no_affine(models.target_encoder.forward(input.clone(), None), TARGET_LN_EPS);
+    let h = layer_norm_no_affine(
+        models.target_encoder.forward(input.clone(), None),
+        TARGET_LN_EPS,
+    );
     let h = repeat_interleave_batch(apply_masks(h, &masks_pred), 3, masks_enc.len());
-    let z = models
-        .predictor
-        .forward(models.encoder.forward(input, Some(&masks_enc)), &masks_enc, &masks_pred);
+    let z = models.predictor.forward(
+        models.encoder.forward(input, Some(&masks_enc)),
+        &masks_enc,
+        &masks_pred,
+    );
     for (name, loss, key) in [
-        ("smooth_l1", smooth_l1(z.clone(), h.clone()), "loss_smooth_l1"),
+        (
+            "smooth_l1",
+            smooth_l1(z.clone(), h.clone()),
+            "loss_smooth_l1",
+        ),
         ("l2", l2(z, h), "loss_l2"),
     ] {
         let ours = values(loss)[0] as f64;
         let official = refs[key].f32[0] as f64;
         let rel = ((ours - official) / official).abs();
-        assert!(rel <= LOSS_REL_TOL, "{name}: ours {ours} vs official {official} (rel {rel:e})");
+        assert!(
+            rel <= LOSS_REL_TOL,
+            "{name}: ours {ours} vs official {official} (rel {rel:e})"
+        );
         eprintln!("{name}: ours {ours:.7} official {official:.7} rel {rel:e}");
     }
 }

@@ -19,7 +19,10 @@ fn pipeline_runs_end_to_end_at_toy_size() {
         .replace("pred_emb_dim: 48", "pred_emb_dim: 16")
         .replace("min_keep: 4", "min_keep: 3")
         .replace("batch_size: 16", "batch_size: 8")
-        .replace("out: out/pipeline", &format!("out: {}\n  max_steps: 3", out.display()));
+        .replace(
+            "out: out/pipeline",
+            &format!("out: {}\n  max_steps: 3", out.display()),
+        );
     let path = dir.path().join("toy.yaml");
     std::fs::write(&path, yaml).expect("write config");
     let config = PipelineConfig::from_yaml_file(&path).expect("config");
@@ -29,10 +32,22 @@ fn pipeline_runs_end_to_end_at_toy_size() {
     assert_eq!(report.probes.len(), 2);
     for probe in &report.probes {
         let names: Vec<&str> = probe.results.iter().map(|r| r.name.as_str()).collect();
-        assert!(names.contains(&"I-JEPA (pretrained)") && names.contains(&"random init"), "{names:?}");
-        assert!(probe.results.len() >= 4, "majority and raw-pixel baselines too: {names:?}");
+        assert!(
+            names.contains(&"I-JEPA (pretrained)") && names.contains(&"random init"),
+            "{names:?}"
+        );
+        assert!(
+            probe.results.len() >= 4,
+            "majority and raw-pixel baselines too: {names:?}"
+        );
     }
-    for file in ["report.md", "masks.png", "probe-accuracy.png", "encoder.onnx", "random-init.onnx"] {
+    for file in [
+        "report.md",
+        "masks.png",
+        "probe-accuracy.png",
+        "encoder.onnx",
+        "random-init.onnx",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
     let md = std::fs::read_to_string(out.join("report.md")).expect("report");
@@ -45,10 +60,14 @@ fn pipeline_config_errors_name_the_key() {
     let demo = std::fs::read_to_string(configs().join("demo.yaml")).expect("demo.yaml");
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, demo.replace("train_seconds:", "train_secs:")).expect("write");
-    let err = PipelineConfig::from_yaml_file(&path).expect_err("unknown key").to_string();
+    let err = PipelineConfig::from_yaml_file(&path)
+        .expect_err("unknown key")
+        .to_string();
     assert!(err.contains("train_secs"), "{err}");
     std::fs::write(&path, demo.replace("crop_size: 64", "crop_size: 60")).expect("write");
-    let err = PipelineConfig::from_yaml_file(&path).expect_err("not divisible").to_string();
+    let err = PipelineConfig::from_yaml_file(&path)
+        .expect_err("not divisible")
+        .to_string();
     assert!(err.contains("data.crop_size"), "{err}");
     PipelineConfig::from_yaml_file(&configs().join("demo.yaml")).expect("demo.yaml is valid");
 }

@@ -7,4 +7,8 @@ pub mod checkpoint;
 pub mod config;
 pub mod model;
 
-pub mod masks; pub mod schedules; pub mod data; pub mod optim; pub mod train;
+pub mod data;
+pub mod masks;
+pub mod optim;
+pub mod schedules;
+pub mod train;

@@ -60,9 +60,11 @@ pub fn inspect(path: &Path) -> Result<CheckpointReport, CheckpointError> {
             dtype: format!("{:?}", t.dtype()),
         })
         .collect();
-    tensors.sort_by(|a, b| natural_key(&a.name).cmp(&natural_key(&b.name)));
-    let shapes: BTreeMap<&str, &[usize]> =
-        tensors.iter().map(|t| (t.name.as_str(), t.shape.as_slice())).collect();
+    tensors.sort_by_key(|t| natural_key(&t.name));
+    let shapes: BTreeMap<&str, &[usize]> = tensors
+        .iter()
+        .map(|t| (t.name.as_str(), t.shape.as_slice()))
+        .collect();
     let architecture = ["target_encoder", "encoder", ""]
         .iter()
         .find_map(|entry| infer(entry, &shapes));
@@ -86,10 +88,14 @@ fn natural_key(name: &str) -> Vec<(String, usize)> {
 
 fn infer(entry: &str, shapes: &BTreeMap<&str, &[usize]>) -> Option<InferredArchitecture> {
     let prefix = |rest: &str| -> Option<String> {
-        [format!("{entry}.module.{rest}"), format!("{entry}.{rest}"), rest.to_string()]
-            .into_iter()
-            .map(|k| k.trim_start_matches('.').to_string())
-            .find(|k| shapes.contains_key(k.as_str()))
+        [
+            format!("{entry}.module.{rest}"),
+            format!("{entry}.{rest}"),
+            rest.to_string(),
+        ]
+        .into_iter()
+        .map(|k| k.trim_start_matches('.').to_string())
+        .find(|k| shapes.contains_key(k.as_str()))
     };
     let get = |rest: &str| prefix(rest).and_then(|k| shapes.get(k.as_str()).copied());
     let pos = get("pos_embed")?;
@@ -97,14 +103,19 @@ fn infer(entry: &str, shapes: &BTreeMap<&str, &[usize]>) -> Option<InferredArchi
     let (tokens, embed_dim) = (pos[1], pos[2]);
     let grid = (tokens as f64).sqrt().round() as usize;
     let patch_size = proj[2];
-    let depth = (0..).take_while(|i| get(&format!("blocks.{i}.norm1.weight")).is_some()).count();
+    let depth = (0..)
+        .take_while(|i| get(&format!("blocks.{i}.norm1.weight")).is_some())
+        .count();
     let hidden = get("blocks.0.mlp.fc1.weight").map_or(4 * embed_dim, |s| s[0]);
     let mlp_ratio = hidden as f64 / embed_dim as f64;
     let pred_entry = if entry.is_empty() { "" } else { "predictor" };
     let pred = |rest: &str| {
-        [format!("{pred_entry}.module.{rest}"), format!("{pred_entry}.{rest}")]
-            .into_iter()
-            .find_map(|k| shapes.get(k.trim_start_matches('.')).copied())
+        [
+            format!("{pred_entry}.module.{rest}"),
+            format!("{pred_entry}.{rest}"),
+        ]
+        .into_iter()
+        .find_map(|k| shapes.get(k.trim_start_matches('.')).copied())
     };
     let pred_emb_dim = pred("predictor_embed.weight").map(|s| s[0]);
     let pred_depth = pred_emb_dim.map(|_| {
@@ -116,13 +127,19 @@ fn infer(entry: &str, shapes: &BTreeMap<&str, &[usize]>) -> Option<InferredArchi
         .iter()
         .filter(|name| {
             preset(name).is_some_and(|p: ModelPreset| {
-                p.embed_dim == embed_dim && p.depth == depth && (p.mlp_ratio - mlp_ratio).abs() < 1e-3
+                p.embed_dim == embed_dim
+                    && p.depth == depth
+                    && (p.mlp_ratio - mlp_ratio).abs() < 1e-3
             })
         })
         .map(|name| name.to_string())
         .collect();
     Some(InferredArchitecture {
-        entry: if entry.is_empty() { "(top level)".into() } else { entry.to_string() },
+        entry: if entry.is_empty() {
+            "(top level)".into()
+        } else {
+            entry.to_string()
+        },
         embed_dim,
         depth,
         patch_size,
@@ -144,24 +161,44 @@ impl fmt::Display for CheckpointReport {
         }
         writeln!(f, "tensors ({}):", self.tensors.len())?;
         for t in &self.tensors {
-            writeln!(f, "  {:<60} {:<18} {}", t.name, format!("{:?}", t.shape), t.dtype)?;
+            writeln!(
+                f,
+                "  {:<60} {:<18} {}",
+                t.name,
+                format!("{:?}", t.shape),
+                t.dtype
+            )?;
         }
         match &self.architecture {
-            None => writeln!(f, "architecture: not an I-JEPA encoder (no pos_embed/patch_embed)")?,
+            None => writeln!(
+                f,
+                "architecture: not an I-JEPA encoder (no pos_embed/patch_embed)"
+            )?,
             Some(a) => {
                 writeln!(f, "architecture (from `{}`):", a.entry)?;
                 writeln!(f, "  embed_dim    {}", a.embed_dim)?;
                 writeln!(f, "  depth        {}", a.depth)?;
                 writeln!(f, "  patch_size   {}  (mask.patch_size)", a.patch_size)?;
-                writeln!(f, "  grid         {}x{}  (crop_size {}, data.crop_size)", a.grid, a.grid, a.crop_size)?;
+                writeln!(
+                    f,
+                    "  grid         {}x{}  (crop_size {}, data.crop_size)",
+                    a.grid, a.grid, a.crop_size
+                )?;
                 writeln!(f, "  mlp_ratio    {:.4}", a.mlp_ratio)?;
                 if let (Some(dim), Some(depth)) = (a.pred_emb_dim, a.pred_depth) {
                     writeln!(f, "  predictor    pred_emb_dim {dim}, pred_depth {depth}")?;
                 }
                 if a.matching_presets.is_empty() {
-                    writeln!(f, "  model_name   custom (no named preset has these shapes)")?;
+                    writeln!(
+                        f,
+                        "  model_name   custom (no named preset has these shapes)"
+                    )?;
                 } else {
-                    writeln!(f, "  model_name   {} (matching presets)", a.matching_presets.join(" or "))?;
+                    writeln!(
+                        f,
+                        "  model_name   {} (matching presets)",
+                        a.matching_presets.join(" or ")
+                    )?;
                 }
                 writeln!(
                     f,

@@ -1,6 +1,9 @@
 //! Checkpoints: reading the official `.pth.tar` files (dicts with `encoder`, `predictor`,
 //! `target_encoder`, DDP `module.`-prefixed keys) and describing what a file holds.
 
+// The error enum names tensors, shapes and fields in full; it is built once per failed load.
+#![allow(clippy::result_large_err)]
+
 mod inspect;
 mod official;
 mod shapes;
@@ -10,7 +13,8 @@ pub use official::{OfficialModels, load_official, load_official_encoder, load_of
 
 use std::path::PathBuf;
 
-/// Errors from reading checkpoints.
+/// Errors from reading checkpoints. Variants carry both shapes and paths for the message; they
+/// are built once per failed load, so their size does not matter.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     #[error("cannot read checkpoint {path}: {message}")]

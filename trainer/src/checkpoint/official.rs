@@ -63,11 +63,14 @@ pub fn load_official_predictor(
 }
 
 /// Top-level entry names of a checkpoint file (a pickled dict).
-pub(crate) fn top_level_entries(path: &Path) -> Result<BTreeMap<String, PickleValue>, CheckpointError> {
-    let value = PytorchReader::read_pickle_data(path, None).map_err(|err| CheckpointError::Read {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    })?;
+pub(crate) fn top_level_entries(
+    path: &Path,
+) -> Result<BTreeMap<String, PickleValue>, CheckpointError> {
+    let value =
+        PytorchReader::read_pickle_data(path, None).map_err(|err| CheckpointError::Read {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        })?;
     match value {
         PickleValue::Dict(map) => Ok(map.into_iter().collect()),
         other => Err(CheckpointError::Read {
@@ -130,6 +133,10 @@ fn load_entry<M: ModuleSnapshot + Module>(
     if !result.errors.is_empty() || !result.missing.is_empty() {
         return Err(apply_error(result.to_string()));
     }
-    tracing::debug!(entry, tensors = result.applied.len(), "loaded checkpoint entry");
+    tracing::debug!(
+        entry,
+        tensors = result.applied.len(),
+        "loaded checkpoint entry"
+    );
     Ok(())
 }

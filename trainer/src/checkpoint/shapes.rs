@@ -89,17 +89,28 @@ mod tests {
     use super::*;
 
     fn map(items: &[(&str, &[usize])]) -> BTreeMap<String, Vec<usize>> {
-        items.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect()
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect()
     }
 
     #[test]
     fn names_tensor_shapes_and_field() {
-        let expected = map(&[("blocks.0.mlp.fc1.weight", &[64, 256]), ("pos_embed", &[1, 36, 64])]);
-        let found = map(&[("blocks.0.mlp.fc1.weight", &[256, 64]), ("pos_embed", &[1, 16, 64])]);
+        let expected = map(&[
+            ("blocks.0.mlp.fc1.weight", &[64, 256]),
+            ("pos_embed", &[1, 36, 64]),
+        ]);
+        let found = map(&[
+            ("blocks.0.mlp.fc1.weight", &[256, 64]),
+            ("pos_embed", &[1, 16, 64]),
+        ]);
         let err = check_shapes(Path::new("c.pth.tar"), "encoder", &found, &expected)
             .expect_err("grid differs")
             .to_string();
-        assert!(err.contains("pos_embed") && err.contains("[1, 16, 64]") && err.contains("[1, 36, 64]"));
+        assert!(
+            err.contains("pos_embed") && err.contains("[1, 16, 64]") && err.contains("[1, 36, 64]")
+        );
         assert!(err.contains("data.crop_size"), "{err}");
 
         let found = map(&[
@@ -110,6 +121,9 @@ mod tests {
         let err = check_shapes(Path::new("c"), "encoder", &found, &expected)
             .expect_err("extra block")
             .to_string();
-        assert!(err.contains("blocks.1.norm1.weight") && err.contains("meta.depth"), "{err}");
+        assert!(
+            err.contains("blocks.1.norm1.weight") && err.contains("meta.depth"),
+            "{err}"
+        );
     }
 }

@@ -48,11 +48,10 @@ impl IjepaConfig {
 
     /// Parses and validates YAML text (errors name the offending key).
     pub fn from_yaml_str(text: &str) -> Result<Self, ConfigError> {
-        let config: IjepaConfig =
-            serde_yaml::from_str(text).map_err(|err| ConfigError::Parse {
-                path: PathBuf::from("<string>"),
-                message: describe_yaml_error(&err),
-            })?;
+        let config: IjepaConfig = serde_yaml::from_str(text).map_err(|err| ConfigError::Parse {
+            path: PathBuf::from("<string>"),
+            message: describe_yaml_error(&err),
+        })?;
         config.validate()?;
         Ok(config)
     }

@@ -8,7 +8,9 @@ const OFFICIAL: [&str; 4] = [
 ];
 
 fn config_path(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../configs")
+        .join(name)
 }
 
 #[test]
@@ -19,11 +21,16 @@ fn official_configs_parse_unchanged() {
         let encoder = config.encoder_config().expect("encoder");
         assert!(encoder.embed_dim >= 1280, "{name}");
     }
-    let g = IjepaConfig::from_yaml_file(&config_path("official/in22k_vitg16_ep44.yaml")).expect("g");
+    let g =
+        IjepaConfig::from_yaml_file(&config_path("official/in22k_vitg16_ep44.yaml")).expect("g");
     let enc = g.encoder_config().expect("encoder");
-    assert_eq!((enc.embed_dim, enc.depth, enc.num_heads, enc.patch_size), (1408, 40, 16, 16));
+    assert_eq!(
+        (enc.embed_dim, enc.depth, enc.num_heads, enc.patch_size),
+        (1408, 40, 16, 16)
+    );
     assert!((enc.mlp_ratio - 48.0 / 11.0).abs() < 1e-12);
-    let h448 = IjepaConfig::from_yaml_file(&config_path("official/in1k_vith16-448_ep300.yaml")).expect("448");
+    let h448 = IjepaConfig::from_yaml_file(&config_path("official/in1k_vith16-448_ep300.yaml"))
+        .expect("448");
     assert_eq!(h448.encoder_config().expect("enc").grid(), 28);
 }
 
@@ -35,7 +42,9 @@ fn tiny_config_is_custom() {
 }
 
 fn err(yaml: &str) -> String {
-    IjepaConfig::from_yaml_str(yaml).expect_err("must fail").to_string()
+    IjepaConfig::from_yaml_str(yaml)
+        .expect_err("must fail")
+        .to_string()
 }
 
 #[test]
@@ -49,17 +58,31 @@ fn unknown_keys_and_wrong_types_name_the_key() {
 fn impossible_values_name_the_key() {
     let e = err("data: {crop_size: 50}\nmask: {patch_size: 16}\nmeta: {model_name: vit_small}\n");
     assert!(e.contains("data.crop_size") && e.contains("50"), "{e}");
-    let e = err("meta: {model_name: custom, embed_dim: 66, depth: 2, num_heads: 4}\nmask: {patch_size: 16}\n");
-    assert!(e.contains("meta.embed_dim") && e.contains("num_heads"), "{e}");
-    let e = err("meta: {model_name: custom, embed_dim: 30, depth: 2, num_heads: 3}\nmask: {patch_size: 16}\n");
+    let e = err(
+        "meta: {model_name: custom, embed_dim: 66, depth: 2, num_heads: 4}\nmask: {patch_size: 16}\n",
+    );
+    assert!(
+        e.contains("meta.embed_dim") && e.contains("num_heads"),
+        "{e}"
+    );
+    let e = err(
+        "meta: {model_name: custom, embed_dim: 30, depth: 2, num_heads: 3}\nmask: {patch_size: 16}\n",
+    );
     assert!(e.contains("divisible by 4"), "{e}");
     let e = err("meta: {model_name: custom, depth: 2, num_heads: 4}\nmask: {patch_size: 16}\n");
-    assert!(e.contains("meta.embed_dim") && e.contains("required"), "{e}");
+    assert!(
+        e.contains("meta.embed_dim") && e.contains("required"),
+        "{e}"
+    );
     let e = err("meta: {model_name: vit_small, embed_dim: 64}\nmask: {patch_size: 16}\n");
     assert!(e.contains("meta.embed_dim") && e.contains("custom"), "{e}");
     let e = err("meta: {model_name: vit_enormous}\nmask: {patch_size: 16}\n");
-    assert!(e.contains("meta.model_name") && e.contains("vit_giant"), "{e}");
-    let e = err("mask: {patch_size: 16, pred_mask_scale: [0.3, 0.1]}\nmeta: {model_name: vit_small}\n");
+    assert!(
+        e.contains("meta.model_name") && e.contains("vit_giant"),
+        "{e}"
+    );
+    let e =
+        err("mask: {patch_size: 16, pred_mask_scale: [0.3, 0.1]}\nmeta: {model_name: vit_small}\n");
     assert!(e.contains("mask.pred_mask_scale"), "{e}");
 }
 

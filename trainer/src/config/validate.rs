@@ -114,7 +114,11 @@ impl IjepaConfig {
         }
         if arch.num_heads == 0 || arch.embed_dim % arch.num_heads != 0 {
             return Err(invalid(
-                if self.meta.model_name == "custom" { "meta.embed_dim" } else { "meta.model_name" },
+                if self.meta.model_name == "custom" {
+                    "meta.embed_dim"
+                } else {
+                    "meta.model_name"
+                },
                 format!(
                     "embed_dim {} is not divisible by num_heads {}",
                     arch.embed_dim, arch.num_heads
@@ -137,13 +141,13 @@ impl IjepaConfig {
             return Err(invalid("meta.mlp_ratio", "must be positive"));
         }
         let pred = self.meta.pred_emb_dim;
-        if pred == 0 || pred % 4 != 0 {
+        if pred == 0 || !pred.is_multiple_of(4) {
             return Err(invalid(
                 "meta.pred_emb_dim",
                 format!("{pred} must be a positive multiple of 4 (sin-cos position embedding)"),
             ));
         }
-        if pred % arch.num_heads != 0 {
+        if !pred.is_multiple_of(arch.num_heads) {
             return Err(invalid(
                 "meta.pred_emb_dim",
                 format!(
@@ -160,15 +164,23 @@ impl IjepaConfig {
         }
         check_range("data.crop_scale", self.data.crop_scale, 0.0, 1.0)?;
         if self.data.crop_scale[1] <= 0.0 {
-            return Err(invalid("data.crop_scale", "the upper bound must be positive"));
+            return Err(invalid(
+                "data.crop_scale",
+                "the upper bound must be positive",
+            ));
         }
-        if self.data.std.iter().any(|s| !(*s > 0.0)) {
+        if self.data.std.iter().any(|s| s.is_nan() || *s <= 0.0) {
             return Err(invalid("data.std", "every channel's std must be positive"));
         }
         let mask = &self.mask;
         check_range("mask.enc_mask_scale", mask.enc_mask_scale, 0.0, 1.0)?;
         check_range("mask.pred_mask_scale", mask.pred_mask_scale, 0.0, 1.0)?;
-        check_range("mask.aspect_ratio", mask.aspect_ratio, f64::MIN_POSITIVE, f64::MAX)?;
+        check_range(
+            "mask.aspect_ratio",
+            mask.aspect_ratio,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+        )?;
         if mask.num_enc_masks == 0 {
             return Err(invalid("mask.num_enc_masks", "must be at least 1"));
         }
@@ -186,7 +198,10 @@ impl IjepaConfig {
             (opt.warmup, "optimization.warmup"),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(invalid(key, format!("{value} must be a finite number >= 0")));
+                return Err(invalid(
+                    key,
+                    format!("{value} must be a finite number >= 0"),
+                ));
             }
         }
         if !(opt.ipe_scale.is_finite() && opt.ipe_scale > 0.0) {
@@ -196,10 +211,16 @@ impl IjepaConfig {
             return Err(invalid("optimization.epochs", "must be at least 1"));
         }
         if opt.grad_accum_steps == 0 {
-            return Err(invalid("optimization.grad_accum_steps", "must be at least 1"));
+            return Err(invalid(
+                "optimization.grad_accum_steps",
+                "must be at least 1",
+            ));
         }
         if opt.iterations_per_epoch == Some(0) {
-            return Err(invalid("optimization.iterations_per_epoch", "must be at least 1"));
+            return Err(invalid(
+                "optimization.iterations_per_epoch",
+                "must be at least 1",
+            ));
         }
         Ok(())
     }

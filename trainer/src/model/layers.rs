@@ -149,7 +149,8 @@ impl Block {
     pub fn rescaled(mut self, layer_id: usize) -> Self {
         let factor = (2.0 * layer_id as f64).sqrt();
         for linear in [&mut self.attn.proj, &mut self.mlp.fc2] {
-            let weight = linear.weight.val().div_scalar(factor);
+            // `detach`: the quotient is a new leaf, so this also works on an autodiff device.
+            let weight = linear.weight.val().div_scalar(factor).detach();
             linear.weight = Param::from_tensor(weight);
         }
         self

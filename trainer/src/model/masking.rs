@@ -58,7 +58,9 @@ mod tests {
     fn gathers_mask_major_and_repeats_blocks() {
         let device = Device::flex();
         // x[b, t, 0] = 10 * b + t
-        let values: Vec<f32> = (0..2).flat_map(|b| (0..4).map(move |t| (10 * b + t) as f32)).collect();
+        let values: Vec<f32> = (0..2)
+            .flat_map(|b| (0..4).map(move |t| (10 * b + t) as f32))
+            .collect();
         let x = Tensor::<1>::from_data(TensorData::new(values, [8]), &device).reshape([2, 4, 1]);
         let m0 = masks_from_rows(&[vec![3, 1], vec![0, 2]], &device);
         let m1 = masks_from_rows(&[vec![2, 2], vec![1, 3]], &device);
@@ -67,6 +69,11 @@ mod tests {
         assert_eq!(got, vec![3., 1., 10., 12., 2., 2., 11., 13.]);
         let rep = repeat_interleave_batch(out, 2, 2);
         let got: Vec<f32> = rep.into_data().try_to_vec().expect("f32");
-        assert_eq!(got, vec![3., 1., 10., 12., 3., 1., 10., 12., 2., 2., 11., 13., 2., 2., 11., 13.]);
+        assert_eq!(
+            got,
+            vec![
+                3., 1., 10., 12., 3., 1., 10., 12., 2., 2., 11., 13., 2., 2., 11., 13.
+            ]
+        );
     }
 }

@@ -40,7 +40,12 @@ fn cubic_weights(t: f64) -> [f64; 4] {
 /// (`align_corners=False`, border-clamped, as `F.interpolate(mode='bicubic', size=...)`).
 /// `from_grid == to_grid` returns the input unchanged. There is no cls token (I-JEPA has none),
 /// which is exactly where the official `interpolate_pos_encoding` breaks.
-pub fn interpolate_pos_embed(embed: &[f32], dim: usize, from_grid: usize, to_grid: usize) -> Vec<f32> {
+pub fn interpolate_pos_embed(
+    embed: &[f32],
+    dim: usize,
+    from_grid: usize,
+    to_grid: usize,
+) -> Vec<f32> {
     if from_grid == to_grid {
         return embed.to_vec();
     }
@@ -51,7 +56,8 @@ pub fn interpolate_pos_embed(embed: &[f32], dim: usize, from_grid: usize, to_gri
             let src = (o as f64 + 0.5) * scale - 0.5;
             let base = src.floor();
             let weights = cubic_weights(src - base);
-            let idx = [-1i64, 0, 1, 2].map(|d| (base as i64 + d).clamp(0, from_grid as i64 - 1) as usize);
+            let idx =
+                [-1i64, 0, 1, 2].map(|d| (base as i64 + d).clamp(0, from_grid as i64 - 1) as usize);
             (idx, weights)
         })
         .collect();

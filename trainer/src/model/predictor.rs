@@ -62,12 +62,20 @@ impl Predictor {
     /// - x: `[batch * masks_x.len(), n_ctx, embed_dim]` (context encoder output)
     /// - masks_x: each `[batch, n_ctx]`; masks: each `[batch, n_pred]`
     /// - output: `[batch * masks_x.len() * masks.len(), n_pred, embed_dim]`, target-mask-major
-    pub fn forward(&self, x: Tensor<3>, masks_x: &[Tensor<2, Int>], masks: &[Tensor<2, Int>]) -> Tensor<3> {
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        masks_x: &[Tensor<2, Int>],
+        masks: &[Tensor<2, Int>],
+    ) -> Tensor<3> {
         let [rows, n_ctx, _] = x.dims();
         let batch = rows / masks_x.len();
         let x = self.predictor_embed.forward(x);
         let [_, num_patches, dim] = self.predictor_pos_embed.val().dims();
-        let pos = self.predictor_pos_embed.val().expand([batch, num_patches, dim]);
+        let pos = self
+            .predictor_pos_embed
+            .val()
+            .expand([batch, num_patches, dim]);
         let x = x + apply_masks(pos.clone(), masks_x);
 
         let pos_embs = repeat_interleave_batch(apply_masks(pos, masks), batch, masks_x.len());

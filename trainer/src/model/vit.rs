@@ -55,7 +55,10 @@ impl VitConfig {
             },
             pos_embed: fixed_pos_embed(self.embed_dim, self.grid(), device),
             blocks: (0..self.depth)
-                .map(|i| Block::new(self.embed_dim, self.num_heads, self.mlp_ratio, device).rescaled(i + 1))
+                .map(|i| {
+                    Block::new(self.embed_dim, self.num_heads, self.mlp_ratio, device)
+                        .rescaled(i + 1)
+                })
                 .collect(),
             norm: LayerNorm::new(self.embed_dim, device),
         }
@@ -152,10 +155,17 @@ impl VisionTransformer {
         }
         let dim = self.embed_dim();
         let device = pos.device();
-        let values: Vec<f32> = pos.into_data().convert::<f32>().try_to_vec().unwrap_or_default();
+        let values: Vec<f32> = pos
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec()
+            .unwrap_or_default();
         let resized = interpolate_pos_embed(&values, dim, self.grid(), grid);
-        Tensor::<1>::from_data(TensorData::new(resized, [grid * grid * dim]), &device)
-            .reshape([1, grid * grid, dim])
+        Tensor::<1>::from_data(TensorData::new(resized, [grid * grid * dim]), &device).reshape([
+            1,
+            grid * grid,
+            dim,
+        ])
     }
 
     /// This encoder for another input size: the position embedding is resampled and fixed.
@@ -164,5 +174,27 @@ impl VisionTransformer {
         let pos = self.pos_embed_for_grid(grid);
         self.pos_embed = Param::from_tensor(pos).set_require_grad(false);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::prelude::Device;
+
+    #[test]
+    fn models_initialize_on_an_autodiff_device() {
+        let device = Device::flex().autodiff();
+        let vit = super::VitConfig {
+            img_size: 16,
+            patch_size: 8,
+            in_chans: 3,
+            embed_dim: 8,
+            depth: 2,
+            num_heads: 2,
+            mlp_ratio: 4.0,
+            qkv_bias: true,
+        };
+        let encoder = vit.init(&device);
+        assert_eq!(encoder.blocks.len(), 2);
     }
 }
