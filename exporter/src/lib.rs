@@ -11,7 +11,6 @@ pub mod error;
 pub mod export;
 pub mod from_module;
 pub mod graph;
-pub mod official;
 pub mod onnx_file;
 pub mod proto;
 pub mod weights;

@@ -8,12 +8,15 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use burn::prelude::Device;
 use common::*;
-use ijepa_exporter::official::read_official_encoder;
 use ijepa_exporter::onnx_file::{IMAGENET_MEAN, IMAGENET_STD};
 use ijepa_exporter::{
-    EncoderKind, EncoderSpec, ExportOptions, GraphOptions, Provenance, write_encoder,
+    EncoderKind, EncoderSpec, EncoderWeights, ExportOptions, GraphOptions, Provenance,
+    write_encoder,
 };
+use ijepa_trainer::checkpoint::load_official_encoder;
+use ijepa_trainer::model::VitConfig;
 
 fn fixture_spec() -> EncoderSpec {
     EncoderSpec {
@@ -29,7 +32,23 @@ fn fixture_spec() -> EncoderSpec {
 }
 
 fn export(kind: EncoderKind, opts: ExportOptions, out: &Path) -> Result<PathBuf> {
-    let w = read_official_encoder(&fixture("checkpoint.pth.tar"), kind, fixture_spec())?;
+    let vit = VitConfig {
+        img_size: 48,
+        patch_size: 8,
+        in_chans: 3,
+        embed_dim: 64,
+        depth: 2,
+        num_heads: 4,
+        mlp_ratio: 4.0,
+        qkv_bias: true,
+    };
+    let model = load_official_encoder(
+        &fixture("checkpoint.pth.tar"),
+        kind.checkpoint_key(),
+        &vit,
+        &Device::flex(),
+    )?;
+    let w = EncoderWeights::from_module(&model, fixture_spec())?;
     let prov = Provenance {
         encoder: kind,
         mean: IMAGENET_MEAN,
