@@ -4,8 +4,9 @@
 use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{gelu, softmax};
-use burn::tensor::module::layer_norm;
+use burn::tensor::activation::gelu;
+use burn::tensor::module::{attention, layer_norm};
+use burn::tensor::ops::AttentionModuleOptions;
 
 /// The LayerNorm epsilon of every official ViT (`partial(nn.LayerNorm, eps=1e-6)`).
 pub const LAYER_NORM_EPS: f64 = 1e-6;
@@ -116,10 +117,15 @@ impl Attention {
                 .reshape([batch, self.num_heads, tokens, head_dim])
         };
         let (q, k, v) = (take(0), take(1), take(2));
-        let scale = (head_dim as f64).powf(-0.5);
-        let attn = softmax(q.matmul(k.swap_dims(2, 3)).mul_scalar(scale), 3);
+        // softmax(q kᵀ / sqrt(head_dim)) v, with the backend's fused attention where it has one.
+        let options = AttentionModuleOptions {
+            scale: Some((head_dim as f64).powf(-0.5)),
+            softcap: None,
+            is_causal: false,
+        };
+        let out = attention(q, k, v, None, None, options);
         // [batch, heads, tokens, head_dim] → [batch, tokens, dim]
-        let out = attn.matmul(v).swap_dims(1, 2).reshape([batch, tokens, dim]);
+        let out = out.swap_dims(1, 2).reshape([batch, tokens, dim]);
         self.proj.forward(out)
     }
 }
