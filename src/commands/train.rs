@@ -43,7 +43,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let config = IjepaConfig::from_yaml_file(&args.config)?;
+    // A pipeline file (configs/demo.yaml) is a config plus a `pipeline:` section: train on its config.
+    let config = if has_pipeline_section(&args.config) {
+        ijepa::pipeline::PipelineConfig::from_yaml_file(&args.config)?.ijepa
+    } else {
+        IjepaConfig::from_yaml_file(&args.config)?
+    };
     let bar = ProgressBar::new(0);
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} steps  loss {msg}  [{elapsed} < {eta}]",
@@ -80,4 +85,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("plot {}", plot.display());
     }
     Ok(())
+}
+
+/// Whether a YAML file has a top-level `pipeline:` key.
+fn has_pipeline_section(path: &std::path::Path) -> bool {
+    std::fs::read_to_string(path)
+        .is_ok_and(|text| text.lines().any(|line| line.starts_with("pipeline:")))
 }
