@@ -10,45 +10,24 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use burn::prelude::Device;
 use common::*;
+use ijepa_exporter::from_module::spec_from_config;
 use ijepa_exporter::onnx_file::{IMAGENET_MEAN, IMAGENET_STD};
 use ijepa_exporter::{
-    EncoderKind, EncoderSpec, EncoderWeights, ExportOptions, GraphOptions, Provenance,
-    write_encoder,
+    EncoderKind, EncoderWeights, ExportOptions, GraphOptions, Provenance, write_encoder,
 };
 use ijepa_trainer::checkpoint::load_official_encoder;
-use ijepa_trainer::model::VitConfig;
-
-fn fixture_spec() -> EncoderSpec {
-    EncoderSpec {
-        img_size: 48,
-        patch_size: 8,
-        in_chans: 3,
-        embed_dim: 64,
-        depth: 2,
-        num_heads: 4,
-        mlp_hidden: 256,
-        qkv_bias: true,
-    }
-}
+use ijepa_trainer::config::IjepaConfig;
 
 fn export(kind: EncoderKind, opts: ExportOptions, out: &Path) -> Result<PathBuf> {
-    let vit = VitConfig {
-        img_size: 48,
-        patch_size: 8,
-        in_chans: 3,
-        embed_dim: 64,
-        depth: 2,
-        num_heads: 4,
-        mlp_ratio: 4.0,
-        qkv_bias: true,
-    };
+    // The fixture's architecture, as its config.yaml describes it.
+    let vit = IjepaConfig::from_yaml_file(&fixture("config.yaml"))?.encoder_config()?;
     let model = load_official_encoder(
         &fixture("checkpoint.pth.tar"),
         kind.checkpoint_key(),
         &vit,
         &Device::flex(),
     )?;
-    let w = EncoderWeights::from_module(&model, fixture_spec())?;
+    let w = EncoderWeights::from_module(&model, spec_from_config(&vit, vit.img_size))?;
     let prov = Provenance {
         encoder: kind,
         mean: IMAGENET_MEAN,

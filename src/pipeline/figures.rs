@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ijepa_runtime::preprocess::Preprocess;
 use ijepa_trainer::config::IjepaConfig;
 use ijepa_trainer::masks::{MultiBlockConfig, MultiBlockSampler};
 use image::{Rgb, RgbImage, imageops::FilterType};
@@ -16,35 +17,12 @@ const TARGET_COLOURS: [[u8; 3]; 4] = [[230, 60, 60], [60, 120, 230], [60, 200, 9
 
 /// The sampler the trainer uses for this config.
 pub fn sampler_for(config: &IjepaConfig) -> Result<MultiBlockSampler, PipelineError> {
-    let mask = &config.mask;
-    MultiBlockSampler::new(MultiBlockConfig {
-        crop_size: config.data.crop_size,
-        patch_size: mask.patch_size,
-        enc_mask_scale: mask.enc_mask_scale,
-        pred_mask_scale: mask.pred_mask_scale,
-        aspect_ratio: mask.aspect_ratio,
-        num_enc_masks: mask.num_enc_masks,
-        num_pred_masks: mask.num_pred_masks,
-        min_keep: mask.min_keep,
-        allow_overlap: mask.allow_overlap,
-        mode: mask.mode,
+    MultiBlockSampler::new(MultiBlockConfig::from_config(config)).map_err(|err| {
+        PipelineError::Step {
+            step: "masks",
+            message: err.to_string(),
+        }
     })
-    .map_err(|err| PipelineError::Step {
-        step: "masks",
-        message: err.to_string(),
-    })
-}
-
-/// Resizes the shorter side to `size` and crops the centre (what the probe's preprocessing does).
-fn center_crop(image: &RgbImage, size: u32) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let scale = size as f64 / w.min(h) as f64;
-    let (nw, nh) = (
-        ((w as f64 * scale).round() as u32).max(size),
-        ((h as f64 * scale).round() as u32).max(size),
-    );
-    let resized = image::imageops::resize(image, nw, nh, FilterType::Triangle);
-    image::imageops::crop_imm(&resized, (nw - size) / 2, (nh - size) / 2, size, size).to_image()
 }
 
 /// Draws, for each image, the context block (kept patches bright, the rest dimmed) and the target
@@ -59,16 +37,20 @@ pub fn masks_figure(
     let grid = sampler.grid() as u32;
     let batch = sampler.sample(images.len(), seed, 0);
     let side = grid * FIGURE_PATCH_PIXELS;
+    // The probe's resize + centre crop (mean/std are not used for drawing).
+    let preprocess = Preprocess {
+        crop_size: config.data.crop_size as u32,
+        mean: [0.0; 3],
+        std: [1.0; 3],
+    };
     let mut tiles = Vec::new();
     let mut captions = Vec::new();
     for (i, path) in images.iter().enumerate() {
-        let image = image::open(path)
-            .map_err(|err| PipelineError::Step {
-                step: "masks figure",
-                message: format!("{}: {err}", path.display()),
-            })?
-            .to_rgb8();
-        let crop = center_crop(&image, config.data.crop_size as u32);
+        let image = image::open(path).map_err(|err| PipelineError::Step {
+            step: "masks figure",
+            message: format!("{}: {err}", path.display()),
+        })?;
+        let crop = preprocess.resize_and_crop(&image);
         let mut tile = image::imageops::resize(&crop, side, side, FilterType::Nearest);
         let context: std::collections::HashSet<i64> = batch.enc[0].row(i).iter().copied().collect();
         for patch in 0..(grid * grid) as i64 {

@@ -73,6 +73,25 @@ pub struct MultiBlockConfig {
     pub mode: MaskMode,
 }
 
+impl MultiBlockConfig {
+    /// The sampler settings of a config: its `mask` section and `data.crop_size`.
+    pub fn from_config(cfg: &crate::config::IjepaConfig) -> Self {
+        let m = &cfg.mask;
+        Self {
+            crop_size: cfg.data.crop_size,
+            patch_size: m.patch_size,
+            enc_mask_scale: m.enc_mask_scale,
+            pred_mask_scale: m.pred_mask_scale,
+            aspect_ratio: m.aspect_ratio,
+            num_enc_masks: m.num_enc_masks,
+            num_pred_masks: m.num_pred_masks,
+            min_keep: m.min_keep,
+            allow_overlap: m.allow_overlap,
+            mode: m.mode,
+        }
+    }
+}
+
 /// Masks of one kind for a batch: `[batch, len]` row-major patch indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaskSet {

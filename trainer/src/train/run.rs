@@ -47,22 +47,6 @@ fn make_device(d: TrainDevice, use_bfloat16: bool) -> Result<Device, TrainError>
     }
 }
 
-fn mask_config(cfg: &IjepaConfig) -> MultiBlockConfig {
-    let m = &cfg.mask;
-    MultiBlockConfig {
-        crop_size: cfg.data.crop_size,
-        patch_size: m.patch_size,
-        enc_mask_scale: m.enc_mask_scale,
-        pred_mask_scale: m.pred_mask_scale,
-        aspect_ratio: m.aspect_ratio,
-        num_enc_masks: m.num_enc_masks,
-        num_pred_masks: m.num_pred_masks,
-        min_keep: m.min_keep,
-        allow_overlap: m.allow_overlap,
-        mode: m.mode,
-    }
-}
-
 fn schedule_config(cfg: &IjepaConfig) -> ScheduleConfig {
     let o = &cfg.optimization;
     ScheduleConfig {
@@ -166,7 +150,7 @@ pub fn train(config: &IjepaConfig, opts: &TrainOptions) -> Result<TrainSummary, 
     let params_path = out_dir.join("params-ijepa.yaml");
     std::fs::write(&params_path, cfg.to_yaml_string()).map_err(io(&params_path))?;
 
-    let sampler = MultiBlockSampler::new(mask_config(&cfg))?;
+    let sampler = MultiBlockSampler::new(MultiBlockConfig::from_config(&cfg))?;
     let image_dir = resolve_image_dir(
         Path::new(&cfg.data.root_path),
         Path::new(&cfg.data.image_folder),
